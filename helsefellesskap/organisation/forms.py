@@ -1,0 +1,119 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
+
+from .models import Body, Community, Membership, MunicipalRegion, Party, Person
+
+
+class CommunityScopedMixin:
+    """Limits every choice of party, region, person and body to one community."""
+
+    def scope_to(self, community: Community) -> None:
+        scoped = {
+            "party": Party.objects.filter(community=community),
+            "region": MunicipalRegion.objects.filter(community=community),
+            "person": Person.objects.filter(community=community),
+            "body": Body.objects.filter(community=community),
+        }
+        for name, queryset in scoped.items():
+            if name in self.fields:
+                self.fields[name].queryset = queryset
+
+
+class MembershipForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = [
+            "person",
+            "role",
+            "representation",
+            "party",
+            "region",
+            "start_date",
+            "end_date",
+            "note",
+        ]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        help_texts = {
+            "party": _("Kommunen, helseforetaket eller organisasjonen medlemmet representerer."),
+            "region": _("For kommunale representanter som representerer en hel region."),
+            "end_date": _("La stå tom hvis perioden ikke har noen fastsatt slutt."),
+        }
+
+    def __init__(self, *args, body: Body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = body.community
+        self.instance.body = body
+        self.scope_to(body.community)
+        self.fields["party"].queryset = self.fields["party"].queryset.order_by("kind", "name")
+        if not self.instance.pk:
+            self.fields["start_date"].initial = timezone.localdate()
+
+
+class MembershipEndForm(DesignsystemetMixin, forms.Form):
+    end_date = forms.DateField(label=_("Siste dag i vervet"), widget=DateInput())
+    note = forms.CharField(label=_("Merknad"), required=False, max_length=300)
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.fields["end_date"].initial = timezone.localdate()
+
+    def clean_end_date(self):
+        end_date = self.cleaned_data["end_date"]
+        if end_date < self.membership.start_date:
+            from .models import ERROR_TERM_ORDER
+
+            raise forms.ValidationError(ERROR_TERM_ORDER)
+        return end_date
+
+
+class PersonForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "given_name",
+            "family_name",
+            "email",
+            "phone",
+            "title",
+            "workplace",
+            "party",
+            "is_public_contact",
+        ]
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.scope_to(community)
+
+
+class InvitationForm(DesignsystemetMixin, CommunityScopedMixin, forms.Form):
+    """Invite someone by e-mail to a seat in a body; creates the person if they are new."""
+
+    given_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    family_name = forms.CharField(label=_("Etternavn"), max_length=100)
+    email = forms.EmailField(label=_("E-post"))
+    body = forms.ModelChoiceField(label=_("Organ"), queryset=Body.objects.none())
+    role = forms.ChoiceField(
+        label=_("Rolle"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+    )
+    representation = forms.ChoiceField(
+        label=_("Representerer"), choices=Membership.Representation.choices
+    )
+    party = forms.ModelChoiceField(label=_("Part"), queryset=Party.objects.none(), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Kommuneregion"), queryset=MunicipalRegion.objects.none(), required=False
+    )
+    start_date = forms.DateField(label=_("Fra"), widget=DateInput())
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.scope_to(community)
+        self.fields["start_date"].initial = timezone.localdate()
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

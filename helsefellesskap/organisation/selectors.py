@@ -1,0 +1,266 @@
+"""Reads for the organisation pages. Each returns what one page shows in a fixed, small number of
+queries, whatever the size of the community."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helsefellesskap import permissions
+
+from .models import Body, Community, Membership, MunicipalRegion, Party, Person
+
+ROLE_RANK = {
+    role: rank
+    for rank, role in enumerate(
+        [
+            Membership.Role.CHAIR,
+            Membership.Role.DEPUTY,
+            Membership.Role.MEMBER,
+            Membership.Role.SECRETARY,
+            Membership.Role.OBSERVER,
+            Membership.Role.SUBSTITUTE,
+        ]
+    )
+}
+KIND_RANK = {kind: rank for rank, kind in enumerate(Body.Kind.values)}
+
+# Bodies where the collaboration agreement expects user representatives, GPs and parity.
+REPRESENTATIVE_KINDS = {
+    Body.Kind.POLITICAL,
+    Body.Kind.ADMINISTRATIVE,
+    Body.Kind.COUNCIL,
+    Body.Kind.WORKING_GROUP,
+}
+
+
+def _membership_related(qs):
+    return qs.select_related("person", "party", "region")
+
+
+def communities_for_user(user) -> list[Community]:
+    """Every community the user may see, those they belong to first, each marked `is_mine`."""
+    access = permissions.access_for(user)
+    communities = Community.objects.filter(
+        Q(is_published=True) | Q(pk__in=access.member_of)
+    ).order_by("name")
+    if access.is_platform_admin:
+        communities = Community.objects.order_by("name")
+    result = list(communities)
+    for community in result:
+        community.is_mine = community.pk in access.member_of
+    return sorted(result, key=lambda c: (not c.is_mine, c.name))
+
+
+def visible_bodies(user, community: Community):
+    qs = Body.objects.filter(community=community)
+    if not permissions.can_view_private(user, community):
+        qs = qs.filter(is_public=True)
+    return qs
+
+
+def body_list(user, community: Community) -> list[Body]:
+    """The community's bodies, in kind order, each with its number of current seats."""
+    today = timezone.localdate()
+    current = Q(memberships__start_date__lte=today) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
+    )
+    bodies = list(
+        visible_bodies(user, community)
+        .select_related("parent")
+        .annotate(member_count=Count("memberships", filter=current))
+    )
+    return sorted(bodies, key=lambda b: (KIND_RANK[b.kind], b.order, b.name))
+
+
+def sort_memberships(memberships) -> list[Membership]:
+    return sorted(
+        memberships,
+        key=lambda m: (ROLE_RANK[m.role], m.person.family_name, m.person.given_name),
+    )
+
+
+def body_members(body: Body) -> list[Membership]:
+    return sort_memberships(_membership_related(body.memberships.current()))
+
+
+def body_future_members(body: Body) -> list[Membership]:
+    return sort_memberships(
+        _membership_related(body.memberships.filter(start_date__gt=timezone.localdate()))
+    )
+
+
+def body_history(body: Body) -> list[Membership]:
+    return list(_membership_related(body.memberships.ended()).order_by("-end_date"))
+
+
+def child_bodies(user, body: Body) -> list[Body]:
+    return list(visible_bodies(user, body.community).filter(parent=body))
+
+
+@dataclass
+class PartyGroups:
+    hospital_trusts: list[Party] = field(default_factory=list)
+    regions: "OrderedDict[str, list[Party]]" = field(default_factory=OrderedDict)
+    other: list[Party] = field(default_factory=list)
+    municipality_count: int = 0
+    population: int = 0
+
+
+def parties_grouped(community: Community) -> PartyGroups:
+    """Hospital trusts; municipalities by region (those without a region last); other parties."""
+    groups = PartyGroups()
+    regions = list(MunicipalRegion.objects.filter(community=community))
+    for region in regions:
+        groups.regions[region.name] = []
+    without_region = []
+    for party in Party.objects.filter(community=community).select_related("region"):
+        if party.kind == Party.Kind.HOSPITAL_TRUST:
+            groups.hospital_trusts.append(party)
+        elif party.is_municipality:
+            groups.municipality_count += 1
+            groups.population += party.population or 0
+            if party.region:
+                groups.regions[party.region.name].append(party)
+            else:
+                without_region.append(party)
+        else:
+            groups.other.append(party)
+    for members in groups.regions.values():
+        members.sort(key=lambda p: p.name)
+    if without_region:
+        groups.regions[str(_("Uten region"))] = sorted(without_region, key=lambda p: p.name)
+    return groups
+
+
+@dataclass
+class Contact:
+    person: Person
+    seats: list[Membership]
+
+
+def contact_list(user, community: Community) -> list[Contact]:
+    """People with a current seat, with their seats. The public see only public contacts and
+    public bodies; members see everyone."""
+    private = permissions.can_view_private(user, community)
+    seats = (
+        Membership.objects.current()
+        .filter(community=community)
+        .select_related("person", "body", "party", "region")
+        .order_by("person__family_name", "person__given_name", "body__order")
+    )
+    if not private:
+        seats = seats.filter(person__is_public_contact=True, body__is_public=True)
+    contacts: OrderedDict[int, Contact] = OrderedDict()
+    for seat in seats:
+        contacts.setdefault(seat.person_id, Contact(person=seat.person, seats=[])).seats.append(
+            seat
+        )
+    return list(contacts.values())
+
+
+@dataclass
+class Representation:
+    body: Body
+    expected: bool
+    user_representatives: int = 0
+    gps: int = 0
+    municipal_seats: int = 0
+    hospital_seats: int = 0
+    other_seats: int = 0
+
+    @property
+    def lacks_user_representative(self) -> bool:
+        return self.expected and self.user_representatives == 0
+
+    @property
+    def lacks_gp(self) -> bool:
+        return self.expected and self.gps == 0
+
+    @property
+    def is_balanced(self) -> bool:
+        return self.municipal_seats == self.hospital_seats
+
+    @property
+    def has_warnings(self) -> bool:
+        return self.expected and (
+            self.lacks_user_representative or self.lacks_gp or not self.is_balanced
+        )
+
+
+def representation_overview(user, community: Community) -> list[Representation]:
+    """For each body: user representatives, GPs, and municipal against hospital seats
+    (likeverdighet). Substitutes, observers and secretaries hold no seat in the count."""
+    bodies = body_list(user, community)
+    rows = {
+        body.pk: Representation(body=body, expected=body.kind in REPRESENTATIVE_KINDS)
+        for body in bodies
+    }
+    seats = (
+        Membership.objects.current()
+        .filter(body_id__in=rows.keys(), role__in=Membership.SEAT_ROLES)
+        .values("body_id", "representation")
+        .annotate(n=Count("id"))
+    )
+    rep = Membership.Representation
+    for seat in seats:
+        row = rows[seat["body_id"]]
+        kind, n = seat["representation"], seat["n"]
+        if kind == rep.MUNICIPALITIES:
+            row.municipal_seats += n
+        elif kind == rep.HOSPITAL:
+            row.hospital_seats += n
+        else:
+            row.other_seats += n
+            if kind == rep.USER:
+                row.user_representatives += n
+            elif kind == rep.GP:
+                row.gps += n
+    return list(rows.values())
+
+
+def community_summary(user, community: Community) -> dict:
+    today = timezone.localdate()
+    parties = Party.objects.filter(community=community).aggregate(
+        municipalities=Count("id", filter=Q(kind=Party.Kind.MUNICIPALITY)),
+        hospital_trusts=Count("id", filter=Q(kind=Party.Kind.HOSPITAL_TRUST)),
+    )
+    return {
+        **parties,
+        "regions": MunicipalRegion.objects.filter(community=community).count(),
+        "bodies": visible_bodies(user, community).count(),
+        "members": Membership.objects.current(today)
+        .filter(community=community)
+        .values("person")
+        .distinct()
+        .count(),
+    }
+
+
+def my_seats(user, community: Community | None = None) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    seats = Membership.objects.current().filter(person__user=user)
+    if community is not None:
+        seats = seats.filter(community=community)
+    return list(
+        seats.select_related("body", "community", "person").order_by(
+            "community__name", "body__order"
+        )
+    )
+
+
+def people_register(community: Community):
+    return (
+        Person.objects.filter(community=community)
+        .select_related("party", "user")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.current().select_related("body"),
+                to_attr="current_seats",
+            )
+        )
+    )

@@ -1,0 +1,259 @@
+"""Changes to a community's organisation. Each writes its audit record in the same transaction."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helsefellesskap.audit.models import AuditEntry
+from helsefellesskap.audit.services import audit_record, field_changes
+from helsefellesskap.mail.services import email_queue
+
+from .models import Body, Community, Invitation, Membership, MunicipalRegion, Party, Person
+
+MEMBERSHIP_FIELDS = [
+    "person",
+    "role",
+    "representation",
+    "party",
+    "region",
+    "start_date",
+    "end_date",
+    "note",
+]
+PERSON_FIELDS = [
+    "given_name",
+    "family_name",
+    "email",
+    "phone",
+    "title",
+    "workplace",
+    "party",
+    "is_public_contact",
+]
+
+ERROR_ALREADY_ENDED = _("Medlemskapet er allerede avsluttet.")
+ERROR_INVITATION_UNUSABLE = _("Invitasjonen er brukt eller utløpt. Be sekretariatet om en ny.")
+ERROR_INVITATION_WRONG_USER = _(
+    "Invitasjonen ble sendt til %(email)s. Logg ut og bruk lenken med den kontoen."
+)
+
+
+def membership_create(
+    *,
+    actor,
+    body: Body,
+    person: Person,
+    role: str,
+    representation: str,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    party: Party | None = None,
+    region: MunicipalRegion | None = None,
+    note: str = "",
+) -> Membership:
+    membership = Membership(
+        community_id=body.community_id,
+        body=body,
+        person=person,
+        role=role,
+        representation=representation,
+        party=party,
+        region=region,
+        start_date=start_date,
+        end_date=end_date,
+        note=note,
+    )
+    with transaction.atomic():
+        membership.full_clean()
+        membership.save()
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            obj=membership,
+            changes=field_changes(None, membership, MEMBERSHIP_FIELDS),
+        )
+    return membership
+
+
+def membership_update(*, actor, membership: Membership, **values) -> Membership:
+    unknown = set(values) - set(MEMBERSHIP_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a membership field: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        before = Membership.objects.select_for_update().get(pk=membership.pk)
+        for name, value in values.items():
+            setattr(membership, name, value)
+        membership.full_clean()
+        changes = field_changes(before, membership, MEMBERSHIP_FIELDS)
+        if changes:
+            membership.save(update_fields=[*values.keys()])
+            audit_record(
+                actor=actor, action=AuditEntry.Action.UPDATE, obj=membership, changes=changes
+            )
+    return membership
+
+
+def membership_end(
+    *, actor, membership: Membership, end_date: datetime.date | None = None, note: str = ""
+) -> Membership:
+    """End a seat; it stays in the body's history."""
+    end_date = end_date or timezone.localdate()
+    if membership.end_date and membership.end_date < timezone.localdate():
+        raise ValidationError(ERROR_ALREADY_ENDED)
+    with transaction.atomic():
+        before_end = membership.end_date
+        membership.end_date = end_date
+        if note:
+            membership.note = note
+        membership.full_clean()
+        membership.save(update_fields=["end_date", "note"])
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.END,
+            obj=membership,
+            changes={"end_date": [str(before_end or ""), str(end_date)]},
+        )
+    return membership
+
+
+def person_create(*, actor, community: Community, **values) -> Person:
+    person = Person(community=community, **values)
+    with transaction.atomic():
+        person.full_clean()
+        person.save()
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            obj=person,
+            changes=field_changes(None, person, list(values)),
+        )
+    return person
+
+
+def person_update(*, actor, person: Person, **values) -> Person:
+    unknown = set(values) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a person field: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        before = Person.objects.select_for_update().get(pk=person.pk)
+        for name, value in values.items():
+            setattr(person, name, value)
+        person.full_clean()
+        changes = field_changes(before, person, list(values))
+        if changes:
+            person.save(update_fields=list(values))
+            audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=person, changes=changes)
+    return person
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_send(
+    *, actor, person: Person, membership: Membership | None = None
+) -> tuple[Invitation, str]:
+    """Invite `person` to log in; the e-mail holds a one-time link. Returns the invitation and the
+    raw token (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            community=person.community,
+            person=person,
+            email=person.email,
+            membership=membership,
+            token_hash=_token_hash(token),
+            invited_by=actor,
+            expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        audit_record(actor=actor, action=AuditEntry.Action.INVITE, obj=person)
+        email_queue(
+            to=person.email,
+            template="organisation/email/invitation",
+            context={
+                "person": person,
+                "community": person.community,
+                "membership": membership,
+                "inviter": actor,
+                "accept_url": settings.SITE_URL
+                + reverse("accounts:invitation_accept", args=[token]),
+                "valid_days": settings.INVITATION_VALID_DAYS,
+            },
+        )
+    return invitation, token
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("community", "person", "membership__body")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+
+
+def invitation_accept(*, invitation: Invitation, user) -> Person:
+    """Link the invited person to `user` (a new or an existing login with the invited e-mail)."""
+    if not invitation.is_usable:
+        raise ValidationError(ERROR_INVITATION_UNUSABLE)
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(ERROR_INVITATION_WRONG_USER % {"email": invitation.email})
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_usable:
+            raise ValidationError(ERROR_INVITATION_UNUSABLE)
+        person = invitation.person
+        person.user = user
+        person.full_clean()
+        person.save(update_fields=["user"])
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit_record(actor=user, action=AuditEntry.Action.ACCEPT, obj=person)
+    return person
+
+
+def invitation_create(
+    *,
+    actor,
+    community: Community,
+    given_name: str,
+    family_name: str,
+    email: str,
+    body: Body,
+    role: str,
+    representation: str,
+    start_date: datetime.date,
+    party: Party | None = None,
+    region: MunicipalRegion | None = None,
+) -> Invitation:
+    """Register (or find by e-mail) the person, give them the seat, and send the invitation; all or
+    nothing."""
+    with transaction.atomic():
+        person = Person.objects.filter(community=community, email=email.lower()).first()
+        if person is None:
+            person = person_create(
+                actor=actor,
+                community=community,
+                given_name=given_name,
+                family_name=family_name,
+                email=email.lower(),
+                party=party,
+            )
+        membership = membership_create(
+            actor=actor,
+            body=body,
+            person=person,
+            role=role,
+            representation=representation,
+            party=party,
+            region=region,
+            start_date=start_date,
+        )
+        invitation, _token = invitation_send(actor=actor, person=person, membership=membership)
+    return invitation

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("konto/", include("helsefellesskap.accounts.urls")),
+    path("", include("helsefellesskap.core.urls")),
+    path("", include("helsefellesskap.organisation.urls")),
+]
