@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from helsefellesskap.organisation.demo import load_demo
+
+ERROR_NOT_DEBUG = (
+    "Demodataene har innlogginger med et kjent passord og lastes bare når DEBUG er på. "
+    "Bruk --force hvis du virkelig vil laste dem likevel."
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Laster demodata: begge helsefellesskapene med parter, organer, syntetiske personer og "
+        "medlemskap, og én demo-innlogging per rolle. Kan kjøres flere ganger."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Last demodata også når DEBUG er av (aldri i produksjon).",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError(ERROR_NOT_DEBUG)
+        result = load_demo(stdout=self.stdout)
+        self.stdout.write(
+            f"Demodata: {result['communities']} helsefellesskap, {result['parties']} parter, "
+            f"{result['bodies']} organer, {result['people']} personer, "
+            f"{result['memberships']} medlemskap "
+            f"({result['created']} nye og {result['updated']} endrede rader i denne kjøringen)."
+        )
+        self.stdout.write("")
+        self.stdout.write(f"Demo-innlogginger (passord: {result['password']}):")
+        width = max(len(description) for description, _email in result["logins"])
+        for description, email in result["logins"]:
+            self.stdout.write(f"  {description.ljust(width)}   {email}")
