@@ -117,3 +117,24 @@ class InvitationForm(DesignsystemetMixin, CommunityScopedMixin, forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+
+class PartyForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = ["name", "kind", "municipality_number", "region", "population", "website", "note"]
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.scope_to(community)
+
+
+class RegionForm(DesignsystemetMixin, forms.ModelForm):
+    class Meta:
+        model = MunicipalRegion
+        fields = ["name", "order"]
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community

@@ -101,9 +101,16 @@ def child_bodies(user, body: Body) -> list[Body]:
 
 
 @dataclass
+class RegionGroup:
+    region: MunicipalRegion | None
+    label: str
+    municipalities: list[Party] = field(default_factory=list)
+
+
+@dataclass
 class PartyGroups:
     hospital_trusts: list[Party] = field(default_factory=list)
-    regions: "OrderedDict[str, list[Party]]" = field(default_factory=OrderedDict)
+    regions: list[RegionGroup] = field(default_factory=list)
     other: list[Party] = field(default_factory=list)
     municipality_count: int = 0
     population: int = 0
@@ -112,26 +119,21 @@ class PartyGroups:
 def parties_grouped(community: Community) -> PartyGroups:
     """Hospital trusts; municipalities by region (those without a region last); other parties."""
     groups = PartyGroups()
-    regions = list(MunicipalRegion.objects.filter(community=community))
-    for region in regions:
-        groups.regions[region.name] = []
-    without_region = []
-    for party in Party.objects.filter(community=community).select_related("region"):
+    by_region = {
+        region.pk: RegionGroup(region=region, label=region.name)
+        for region in MunicipalRegion.objects.filter(community=community)
+    }
+    without_region = RegionGroup(region=None, label=str(_("Uten region")))
+    for party in Party.objects.filter(community=community).order_by("name"):
         if party.kind == Party.Kind.HOSPITAL_TRUST:
             groups.hospital_trusts.append(party)
         elif party.is_municipality:
             groups.municipality_count += 1
             groups.population += party.population or 0
-            if party.region:
-                groups.regions[party.region.name].append(party)
-            else:
-                without_region.append(party)
+            by_region.get(party.region_id, without_region).municipalities.append(party)
         else:
             groups.other.append(party)
-    for members in groups.regions.values():
-        members.sort(key=lambda p: p.name)
-    if without_region:
-        groups.regions[str(_("Uten region"))] = sorted(without_region, key=lambda p: p.name)
+    groups.regions = [*by_region.values(), without_region]
     return groups
 
 

@@ -257,3 +257,41 @@ def invitation_create(
         )
         invitation, _token = invitation_send(actor=actor, person=person, membership=membership)
     return invitation
+
+
+PARTY_FIELDS = ["name", "kind", "municipality_number", "region", "population", "website", "note"]
+
+
+def party_save(*, actor, party: Party, **values) -> Party:
+    """Create or change a party (e.g. move a municipality to another region)."""
+    unknown = set(values) - set(PARTY_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a party field: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        before = Party.objects.select_for_update().get(pk=party.pk) if party.pk else None
+        for name, value in values.items():
+            setattr(party, name, value)
+        party.full_clean()
+        changes = field_changes(before, party, list(values))
+        if before is None or changes:
+            party.save()
+            action = AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE
+            audit_record(actor=actor, action=action, obj=party, changes=changes)
+    return party
+
+
+def region_save(*, actor, region: MunicipalRegion, **values) -> MunicipalRegion:
+    with transaction.atomic():
+        before = MunicipalRegion.objects.filter(pk=region.pk).first() if region.pk else None
+        for name, value in values.items():
+            setattr(region, name, value)
+        region.full_clean()
+        region.save()
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
+            obj=region,
+            community=region.community,
+            changes=field_changes(before, region, list(values)),
+        )
+    return region

@@ -11,8 +11,15 @@ from django.views.decorators.http import require_http_methods
 from helsefellesskap import permissions
 
 from . import selectors, services
-from .forms import InvitationForm, MembershipEndForm, MembershipForm, PersonForm
-from .models import Person
+from .forms import (
+    InvitationForm,
+    MembershipEndForm,
+    MembershipForm,
+    PartyForm,
+    PersonForm,
+    RegionForm,
+)
+from .models import MunicipalRegion, Party, Person
 
 
 def _context(request, community, nav, crumbs, **extra):
@@ -302,3 +309,65 @@ def invitation_create(request, slug):
         form=form,
     )
     return render(request, "organisation/invitation_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def party_form(request, slug, pk=None):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    party = (
+        get_object_or_404(Party, community=community, pk=pk) if pk else Party(community=community)
+    )
+    form = PartyForm(request.POST or None, instance=party, community=community)
+    if request.method == "POST" and form.is_valid():
+        values = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            services.party_save(actor=request.user, party=party, **values)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s er lagret.") % {"name": party.name})
+            return redirect("organisation:parties", slug)
+    title = _("Endre part") if pk else _("Ny part")
+    context = _context(
+        request,
+        community,
+        "parties",
+        [(_("Parter"), reverse("organisation:parties", args=[slug])), (title, None)],
+        form=form,
+        title=title,
+        cancel_url=reverse("organisation:parties", args=[slug]),
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_form(request, slug, pk=None):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    region = (
+        get_object_or_404(MunicipalRegion, community=community, pk=pk)
+        if pk
+        else MunicipalRegion(community=community)
+    )
+    form = RegionForm(request.POST or None, instance=region, community=community)
+    if request.method == "POST" and form.is_valid():
+        values = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            services.region_save(actor=request.user, region=region, **values)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s er lagret.") % {"name": region.name})
+            return redirect("organisation:parties", slug)
+    title = _("Endre kommuneregion") if pk else _("Ny kommuneregion")
+    context = _context(
+        request,
+        community,
+        "parties",
+        [(_("Parter"), reverse("organisation:parties", args=[slug])), (title, None)],
+        form=form,
+        title=title,
+        cancel_url=reverse("organisation:parties", args=[slug]),
+    )
+    return render(request, "includes/form_page.html", context)

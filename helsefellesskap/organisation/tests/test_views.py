@@ -245,3 +245,48 @@ def test_list_pages_stay_under_20_queries(client, world, django_assert_max_num_q
         client.get(url("contacts", world.community.slug))
     with django_assert_max_num_queries(20):
         client.get(url("representation", world.community.slug))
+
+
+def test_secretariat_moves_a_municipality_to_another_region(client, world):
+    from .factories import RegionFactory
+
+    region = RegionFactory(community=world.community, name="Innherred")
+    page = url("party_edit", world.community.slug, world.municipality.pk)
+    client.force_login(world.member)
+    assert client.get(page).status_code == 403
+    client.force_login(world.outsider)
+    assert client.get(page).status_code == 404
+    client.force_login(world.secretariat)
+    data = {
+        "name": "Testby kommune",
+        "kind": "municipality",
+        "municipality_number": "50x1",
+        "region": region.pk,
+        "population": "1200",
+        "website": "",
+        "note": "Flyttet",
+    }
+    response = client.post(page, data)
+    assert response.status_code == 200
+    assert "Kommunenummeret må bestå av fire sifre" in response.text
+    assert 'value="1200"' in response.text
+    world.municipality.refresh_from_db()
+    assert world.municipality.region is None
+    response = client.post(page, {**data, "municipality_number": "5001"})
+    assert response.status_code == 302
+    world.municipality.refresh_from_db()
+    assert world.municipality.region == region
+    listing = client.get(url("parties", world.community.slug)).text
+    table = listing.split("<caption>Innherred")[1].split("</table>")[0]
+    assert "Testby kommune" in table
+
+
+def test_secretariat_adds_a_region(client, world):
+    client.force_login(world.secretariat)
+    page = url("region_create", world.community.slug)
+    response = client.post(page, {"name": "Fosen", "order": 3})
+    assert response.status_code == 302
+    assert world.community.regions.filter(name="Fosen").exists()
+    response = client.post(page, {"name": "Fosen", "order": 4})
+    assert response.status_code == 200
+    assert "finnes allerede" in response.text
