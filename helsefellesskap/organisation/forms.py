@@ -138,3 +138,30 @@ class RegionForm(DesignsystemetMixin, forms.ModelForm):
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.community = community
+
+
+class BodyForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
+    class Meta:
+        model = Body
+        fields = [
+            "name",
+            "short_name",
+            "slug",
+            "kind",
+            "parent",
+            "mandate",
+            "period_start",
+            "period_end",
+            "is_public",
+            "order",
+        ]
+        widgets = {"period_start": DateInput(), "period_end": DateInput()}
+        help_texts = {"slug": _("Brukes i nettadressen, for eksempel «fagrad-1».")}
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        parents = Body.objects.filter(community=community)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents

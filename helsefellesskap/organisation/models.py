@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 RESERVED_SLUGS = {"admin", "konto", "static", "media", "api", "invitasjon", "om", "sok"}
+RESERVED_BODY_SLUGS = {"nytt"}
 
 ERROR_RESERVED_SLUG = _("Denne kortadressen er reservert. Velg en annen.")
 ERROR_MUNICIPALITY_NUMBER = _("Kommunenummeret må bestå av fire sifre, for eksempel 5006.")
@@ -213,6 +214,8 @@ class Body(models.Model):
 
     def clean(self):
         errors = {}
+        if self.slug in RESERVED_BODY_SLUGS:
+            errors["slug"] = ERROR_RESERVED_SLUG
         if self.parent_id:
             if self.pk and self.parent_id == self.pk:
                 errors["parent"] = ERROR_PARENT_SELF

@@ -295,3 +295,34 @@ def region_save(*, actor, region: MunicipalRegion, **values) -> MunicipalRegion:
             changes=field_changes(before, region, list(values)),
         )
     return region
+
+
+BODY_FIELDS = [
+    "name",
+    "short_name",
+    "slug",
+    "kind",
+    "parent",
+    "mandate",
+    "period_start",
+    "period_end",
+    "is_public",
+    "order",
+]
+
+
+def body_save(*, actor, body: Body, **values) -> Body:
+    unknown = set(values) - set(BODY_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a body field: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        before = Body.objects.select_for_update().get(pk=body.pk) if body.pk else None
+        for name, value in values.items():
+            setattr(body, name, value)
+        body.full_clean()
+        changes = field_changes(before, body, list(values))
+        if before is None or changes:
+            body.save()
+            action = AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE
+            audit_record(actor=actor, action=action, obj=body, changes=changes)
+    return body

@@ -6,7 +6,9 @@ app_name = "organisation"
 urlpatterns = [
     path("<slug:slug>/", views.community, name="community"),
     path("<slug:slug>/organer/", views.body_list, name="bodies"),
+    path("<slug:slug>/organer/nytt/", views.body_form, name="body_create"),
     path("<slug:slug>/organer/<slug:body_slug>/", views.body_detail, name="body"),
+    path("<slug:slug>/organer/<slug:body_slug>/endre/", views.body_form, name="body_edit"),
     path(
         "<slug:slug>/organer/<slug:body_slug>/nytt-medlem/",
         views.membership_create,

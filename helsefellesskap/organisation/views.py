@@ -12,6 +12,7 @@ from helsefellesskap import permissions
 
 from . import selectors, services
 from .forms import (
+    BodyForm,
     InvitationForm,
     MembershipEndForm,
     MembershipForm,
@@ -19,7 +20,7 @@ from .forms import (
     PersonForm,
     RegionForm,
 )
-from .models import MunicipalRegion, Party, Person
+from .models import Body, MunicipalRegion, Party, Person
 
 
 def _context(request, community, nav, crumbs, **extra):
@@ -369,5 +370,38 @@ def region_form(request, slug, pk=None):
         form=form,
         title=title,
         cancel_url=reverse("organisation:parties", args=[slug]),
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_form(request, slug, body_slug=None):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    body = (
+        get_object_or_404(Body, community=community, slug=body_slug)
+        if body_slug
+        else Body(community=community)
+    )
+    form = BodyForm(request.POST or None, instance=body, community=community)
+    if request.method == "POST" and form.is_valid():
+        values = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            services.body_save(actor=request.user, body=body, **values)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s er lagret.") % {"name": body.name})
+            return redirect(body.get_absolute_url())
+    bodies_url = reverse("organisation:bodies", args=[slug])
+    title = _("Endre organ") if body_slug else _("Nytt organ")
+    context = _context(
+        request,
+        community,
+        "bodies",
+        [(_("Organer"), bodies_url), (title, None)],
+        form=form,
+        title=title,
+        cancel_url=body.get_absolute_url() if body_slug else bodies_url,
     )
     return render(request, "includes/form_page.html", context)

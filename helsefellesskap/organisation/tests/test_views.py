@@ -290,3 +290,44 @@ def test_secretariat_adds_a_region(client, world):
     response = client.post(page, {"name": "Fosen", "order": 4})
     assert response.status_code == 200
     assert "finnes allerede" in response.text
+
+
+def test_secretariat_creates_and_edits_a_body(client, world):
+    page = url("body_create", world.community.slug)
+    client.force_login(world.chair)
+    assert client.get(page).status_code == 403
+    client.force_login(world.secretariat)
+    data = {
+        "name": "Arbeidsgruppe for legevakt",
+        "short_name": "AG legevakt",
+        "slug": "nytt",
+        "kind": "working_group",
+        "parent": world.council.pk,
+        "mandate": "Utrede felles legevakt.",
+        "period_start": "2025-01-01",
+        "period_end": "2024-06-30",
+        "is_public": "on",
+        "order": "5",
+    }
+    response = client.post(page, data)
+    assert response.status_code == 200
+    assert "Perioden kan ikke slutte før den begynner." in response.text
+    assert "Denne kortadressen er reservert." in response.text
+    assert "Utrede felles legevakt." in response.text
+    response = client.post(page, {**data, "slug": "ag-legevakt", "period_end": "2026-06-30"})
+    assert response.status_code == 302
+    body = world.community.bodies.get(slug="ag-legevakt")
+    assert body.parent == world.council
+    edit = url("body_edit", world.community.slug, body.slug)
+    response = client.post(edit, {**data, "slug": "ag-legevakt", "period_end": "", "order": "6"})
+    assert response.status_code == 302
+    body.refresh_from_db()
+    assert body.period_end is None
+    assert body.order == 6
+
+
+def test_a_body_cannot_be_its_own_parent_in_the_form(client, world):
+    client.force_login(world.secretariat)
+    response = client.get(url("body_edit", world.community.slug, world.council.slug))
+    assert f'<option value="{world.council.pk}"' not in response.text
+    assert f'<option value="{world.other_body.pk}"' not in response.text
