@@ -1,5 +1,14 @@
 from django import forms
+from django.db import models
 from django.forms.renderers import TemplatesSetting
+
+
+def formfield(db_field: models.Field, **kwargs):
+    """A ModelForm's `formfield_callback`: web addresses without a scheme are https (Django 6's
+    default)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 class FormRenderer(TemplatesSetting):

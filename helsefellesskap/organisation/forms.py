@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
+from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, formfield
 
 from .models import Body, Community, Membership, MunicipalRegion, Party, Person
 
@@ -123,6 +123,7 @@ class PartyForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
     class Meta:
         model = Party
         fields = ["name", "kind", "municipality_number", "region", "population", "website", "note"]
+        formfield_callback = formfield
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
