@@ -1,4 +1,4 @@
-from django.db import models
+from django.db import models, transaction
 
 from .models import AuditEntry
 
@@ -37,3 +37,27 @@ def field_changes(before: models.Model | None, after: models.Model, fields: list
         for name in fields
         if text(before, name) != text(after, name)
     }
+
+
+def save_audited(*, actor, obj: models.Model, values: dict, allowed: list[str]) -> models.Model:
+    """Set `values` on `obj`, validate, save and record what changed, in one transaction.
+
+    A new object is created; an existing one is locked, compared with what the database holds,
+    and saved (with `update_fields`) only if something differs."""
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise TypeError(f"Not a field of {obj._meta.label}: {', '.join(sorted(unknown))}")
+    model = type(obj)
+    with transaction.atomic():
+        before = model._default_manager.select_for_update().get(pk=obj.pk) if obj.pk else None
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.full_clean()
+        changes = field_changes(before, obj, list(values))
+        if before is None:
+            obj.save()
+            audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=obj, changes=changes)
+        elif changes:
+            obj.save(update_fields=list(values))
+            audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=obj, changes=changes)
+    return obj

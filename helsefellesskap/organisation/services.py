@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.audit.models import AuditEntry
-from helsefellesskap.audit.services import audit_record, field_changes
+from helsefellesskap.audit.services import audit_record, save_audited
 from helsefellesskap.mail.services import email_queue
 
 from .models import Body, Community, Invitation, Membership, MunicipalRegion, Party, Person
@@ -45,59 +45,13 @@ ERROR_INVITATION_WRONG_USER = _(
 )
 
 
-def membership_create(
-    *,
-    actor,
-    body: Body,
-    person: Person,
-    role: str,
-    representation: str,
-    start_date: datetime.date,
-    end_date: datetime.date | None = None,
-    party: Party | None = None,
-    region: MunicipalRegion | None = None,
-    note: str = "",
-) -> Membership:
-    membership = Membership(
-        community_id=body.community_id,
-        body=body,
-        person=person,
-        role=role,
-        representation=representation,
-        party=party,
-        region=region,
-        start_date=start_date,
-        end_date=end_date,
-        note=note,
-    )
-    with transaction.atomic():
-        membership.full_clean()
-        membership.save()
-        audit_record(
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            obj=membership,
-            changes=field_changes(None, membership, MEMBERSHIP_FIELDS),
-        )
-    return membership
+def membership_create(*, actor, body: Body, **values) -> Membership:
+    membership = Membership(community_id=body.community_id, body=body)
+    return save_audited(actor=actor, obj=membership, values=values, allowed=MEMBERSHIP_FIELDS)
 
 
 def membership_update(*, actor, membership: Membership, **values) -> Membership:
-    unknown = set(values) - set(MEMBERSHIP_FIELDS)
-    if unknown:
-        raise TypeError(f"Not a membership field: {', '.join(sorted(unknown))}")
-    with transaction.atomic():
-        before = Membership.objects.select_for_update().get(pk=membership.pk)
-        for name, value in values.items():
-            setattr(membership, name, value)
-        membership.full_clean()
-        changes = field_changes(before, membership, MEMBERSHIP_FIELDS)
-        if changes:
-            membership.save(update_fields=[*values.keys()])
-            audit_record(
-                actor=actor, action=AuditEntry.Action.UPDATE, obj=membership, changes=changes
-            )
-    return membership
+    return save_audited(actor=actor, obj=membership, values=values, allowed=MEMBERSHIP_FIELDS)
 
 
 def membership_end(
@@ -124,33 +78,13 @@ def membership_end(
 
 
 def person_create(*, actor, community: Community, **values) -> Person:
-    person = Person(community=community, **values)
-    with transaction.atomic():
-        person.full_clean()
-        person.save()
-        audit_record(
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            obj=person,
-            changes=field_changes(None, person, list(values)),
-        )
-    return person
+    return save_audited(
+        actor=actor, obj=Person(community=community), values=values, allowed=PERSON_FIELDS
+    )
 
 
 def person_update(*, actor, person: Person, **values) -> Person:
-    unknown = set(values) - set(PERSON_FIELDS)
-    if unknown:
-        raise TypeError(f"Not a person field: {', '.join(sorted(unknown))}")
-    with transaction.atomic():
-        before = Person.objects.select_for_update().get(pk=person.pk)
-        for name, value in values.items():
-            setattr(person, name, value)
-        person.full_clean()
-        changes = field_changes(before, person, list(values))
-        if changes:
-            person.save(update_fields=list(values))
-            audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=person, changes=changes)
-    return person
+    return save_audited(actor=actor, obj=person, values=values, allowed=PERSON_FIELDS)
 
 
 def _token_hash(token: str) -> str:
@@ -264,37 +198,11 @@ PARTY_FIELDS = ["name", "kind", "municipality_number", "region", "population", "
 
 def party_save(*, actor, party: Party, **values) -> Party:
     """Create or change a party (e.g. move a municipality to another region)."""
-    unknown = set(values) - set(PARTY_FIELDS)
-    if unknown:
-        raise TypeError(f"Not a party field: {', '.join(sorted(unknown))}")
-    with transaction.atomic():
-        before = Party.objects.select_for_update().get(pk=party.pk) if party.pk else None
-        for name, value in values.items():
-            setattr(party, name, value)
-        party.full_clean()
-        changes = field_changes(before, party, list(values))
-        if before is None or changes:
-            party.save()
-            action = AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE
-            audit_record(actor=actor, action=action, obj=party, changes=changes)
-    return party
+    return save_audited(actor=actor, obj=party, values=values, allowed=PARTY_FIELDS)
 
 
 def region_save(*, actor, region: MunicipalRegion, **values) -> MunicipalRegion:
-    with transaction.atomic():
-        before = MunicipalRegion.objects.filter(pk=region.pk).first() if region.pk else None
-        for name, value in values.items():
-            setattr(region, name, value)
-        region.full_clean()
-        region.save()
-        audit_record(
-            actor=actor,
-            action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
-            obj=region,
-            community=region.community,
-            changes=field_changes(before, region, list(values)),
-        )
-    return region
+    return save_audited(actor=actor, obj=region, values=values, allowed=["name", "order"])
 
 
 BODY_FIELDS = [
@@ -312,17 +220,4 @@ BODY_FIELDS = [
 
 
 def body_save(*, actor, body: Body, **values) -> Body:
-    unknown = set(values) - set(BODY_FIELDS)
-    if unknown:
-        raise TypeError(f"Not a body field: {', '.join(sorted(unknown))}")
-    with transaction.atomic():
-        before = Body.objects.select_for_update().get(pk=body.pk) if body.pk else None
-        for name, value in values.items():
-            setattr(body, name, value)
-        body.full_clean()
-        changes = field_changes(before, body, list(values))
-        if before is None or changes:
-            body.save()
-            action = AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE
-            audit_record(actor=actor, action=action, obj=body, changes=changes)
-    return body
+    return save_audited(actor=actor, obj=body, values=values, allowed=BODY_FIELDS)

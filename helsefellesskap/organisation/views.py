@@ -47,6 +47,25 @@ def _add_form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _submit(request, form, save, success):
+    """Validate `form`, then call `save(cleaned_data)` (a service). Returns the saved object, or
+    None when the form or the service refused it: the errors are then on the form, which keeps
+    what the user typed. `success` is a message with %(name)s, or a function of the object."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        obj = save(form.cleaned_data)
+    except ValidationError as error:
+        _add_form_errors(form, error)
+        return None
+    messages.success(request, success(obj) if callable(success) else success % {"name": obj})
+    return obj
+
+
+def _fields(form) -> dict:
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
 def community(request, slug):
     community = permissions.community_or_deny(request.user, slug)
     context = _context(
@@ -98,32 +117,16 @@ def membership_create(request, slug, body_slug):
     community = permissions.community_or_deny(request.user, slug, admin=True)
     body = permissions.body_or_deny(request.user, community, body_slug, admin=True)
     form = MembershipForm(request.POST or None, body=body)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.membership_create(
-                actor=request.user, body=body, **{f: form.cleaned_data[f] for f in form.Meta.fields}
-            )
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s er lagt til i %(body)s.")
-                % {"name": membership.person.full_name, "body": body},
-            )
-            return redirect(body.get_absolute_url())
-    context = _context(
+    saved = _submit(
         request,
-        community,
-        "bodies",
-        [
-            (_("Organer"), reverse("organisation:bodies", args=[slug])),
-            (str(body), body.get_absolute_url()),
-            (_("Nytt medlem"), None),
-        ],
-        body=body,
-        form=form,
+        form,
+        lambda data: services.membership_create(actor=request.user, body=body, **_fields(form)),
+        lambda m: _("%(name)s er lagt til i %(body)s.") % {"name": m.person, "body": body},
     )
+    if saved:
+        return redirect(body.get_absolute_url())
+    crumbs = _body_crumbs(slug, body, _("Nytt medlem"))
+    context = _context(request, community, "bodies", crumbs, body=body, form=form)
     return render(request, "organisation/membership_form.html", context)
 
 
@@ -134,30 +137,19 @@ def membership_edit(request, slug, pk):
     membership = permissions.membership_or_deny(request.user, community, pk)
     body = membership.body
     form = MembershipForm(request.POST or None, instance=membership, body=body)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update(
-                actor=request.user,
-                membership=membership,
-                **{f: form.cleaned_data[f] for f in form.Meta.fields},
-            )
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
-            messages.success(request, _("Medlemskapet er oppdatert."))
-            return redirect(body.get_absolute_url())
-    context = _context(
+    saved = _submit(
         request,
-        community,
-        "bodies",
-        [
-            (_("Organer"), reverse("organisation:bodies", args=[slug])),
-            (str(body), body.get_absolute_url()),
-            (_("Endre medlemskap"), None),
-        ],
-        body=body,
-        form=form,
-        membership=membership,
+        form,
+        lambda data: services.membership_update(
+            actor=request.user, membership=membership, **_fields(form)
+        ),
+        _("Medlemskapet er oppdatert."),
+    )
+    if saved:
+        return redirect(body.get_absolute_url())
+    crumbs = _body_crumbs(slug, body, _("Endre medlemskap"))
+    context = _context(
+        request, community, "bodies", crumbs, body=body, form=form, membership=membership
     )
     return render(request, "organisation/membership_form.html", context)
 
@@ -169,37 +161,29 @@ def membership_end(request, slug, pk):
     membership = permissions.membership_or_deny(request.user, community, pk)
     body = membership.body
     form = MembershipEndForm(request.POST or None, membership=membership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_end(
-                actor=request.user,
-                membership=membership,
-                end_date=form.cleaned_data["end_date"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Vervet til %(name)s er avsluttet og ligger i historikken.")
-                % {"name": membership.person.full_name},
-            )
-            return redirect(body.get_absolute_url())
-    context = _context(
+    saved = _submit(
         request,
-        community,
-        "bodies",
-        [
-            (_("Organer"), reverse("organisation:bodies", args=[slug])),
-            (str(body), body.get_absolute_url()),
-            (_("Avslutt verv"), None),
-        ],
-        body=body,
-        form=form,
-        membership=membership,
+        form,
+        lambda data: services.membership_end(actor=request.user, membership=membership, **data),
+        lambda m: (
+            _("Vervet til %(name)s er avsluttet og ligger i historikken.") % {"name": m.person}
+        ),
+    )
+    if saved:
+        return redirect(body.get_absolute_url())
+    crumbs = _body_crumbs(slug, body, _("Avslutt verv"))
+    context = _context(
+        request, community, "bodies", crumbs, body=body, form=form, membership=membership
     )
     return render(request, "organisation/membership_end.html", context)
+
+
+def _body_crumbs(slug, body, last):
+    return [
+        (_("Organer"), reverse("organisation:bodies", args=[slug])),
+        (str(body), body.get_absolute_url()),
+        (last, None),
+    ]
 
 
 def party_list(request, slug):
@@ -251,35 +235,38 @@ def person_list(request, slug):
     return render(request, "organisation/person_list.html", context)
 
 
+def _edit_page(request, community, *, form, save, nav, list_url, list_label, title, done=None):
+    """A create-or-edit page of the secretariat on the shared form template."""
+    saved = _submit(request, form, save, _("%(name)s er lagret."))
+    if saved:
+        return redirect(done(saved) if done else list_url)
+    crumbs = [(list_label, list_url), (title, None)]
+    context = _context(request, community, nav, crumbs, form=form, title=title, cancel_url=list_url)
+    return render(request, "includes/form_page.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_form(request, slug, pk=None):
     community = permissions.community_or_deny(request.user, slug, admin=True)
     person = get_object_or_404(Person, community=community, pk=pk) if pk else None
     form = PersonForm(request.POST or None, instance=person, community=community)
-    if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        try:
-            if person:
-                services.person_update(actor=request.user, person=person, **values)
-            else:
-                person = services.person_create(actor=request.user, community=community, **values)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s er lagret.") % {"name": person.full_name})
-            return redirect("organisation:people", slug)
-    title = _("Endre person") if person else _("Ny person")
-    context = _context(
+
+    def save(data):
+        if person:
+            return services.person_update(actor=request.user, person=person, **_fields(form))
+        return services.person_create(actor=request.user, community=community, **_fields(form))
+
+    return _edit_page(
         request,
         community,
-        "people",
-        [(_("Personer"), reverse("organisation:people", args=[slug])), (title, None)],
         form=form,
-        person=person,
-        title=title,
+        save=save,
+        nav="people",
+        list_url=reverse("organisation:people", args=[slug]),
+        list_label=_("Personer"),
+        title=_("Endre person") if person else _("Ny person"),
     )
-    return render(request, "organisation/person_form.html", context)
 
 
 @login_required
@@ -287,28 +274,16 @@ def person_form(request, slug, pk=None):
 def invitation_create(request, slug):
     community = permissions.community_or_deny(request.user, slug, admin=True)
     form = InvitationForm(request.POST or None, community=community)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                actor=request.user, community=community, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
-            messages.success(
-                request, _("Invitasjonen er sendt til %(email)s.") % {"email": invitation.email}
-            )
-            return redirect("organisation:people", slug)
-    context = _context(
+    saved = _submit(
         request,
-        community,
-        "people",
-        [
-            (_("Personer"), reverse("organisation:people", args=[slug])),
-            (_("Inviter"), None),
-        ],
-        form=form,
+        form,
+        lambda data: services.invitation_create(actor=request.user, community=community, **data),
+        _("Invitasjonen er sendt til %(name)s."),
     )
+    if saved:
+        return redirect("organisation:people", slug)
+    crumbs = [(_("Personer"), reverse("organisation:people", args=[slug])), (_("Inviter"), None)]
+    context = _context(request, community, "people", crumbs, form=form)
     return render(request, "organisation/invitation_form.html", context)
 
 
@@ -320,26 +295,16 @@ def party_form(request, slug, pk=None):
         get_object_or_404(Party, community=community, pk=pk) if pk else Party(community=community)
     )
     form = PartyForm(request.POST or None, instance=party, community=community)
-    if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        try:
-            services.party_save(actor=request.user, party=party, **values)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s er lagret.") % {"name": party.name})
-            return redirect("organisation:parties", slug)
-    title = _("Endre part") if pk else _("Ny part")
-    context = _context(
+    return _edit_page(
         request,
         community,
-        "parties",
-        [(_("Parter"), reverse("organisation:parties", args=[slug])), (title, None)],
         form=form,
-        title=title,
-        cancel_url=reverse("organisation:parties", args=[slug]),
+        save=lambda data: services.party_save(actor=request.user, party=party, **_fields(form)),
+        nav="parties",
+        list_url=reverse("organisation:parties", args=[slug]),
+        list_label=_("Parter"),
+        title=_("Endre part") if pk else _("Ny part"),
     )
-    return render(request, "includes/form_page.html", context)
 
 
 @login_required
@@ -352,26 +317,16 @@ def region_form(request, slug, pk=None):
         else MunicipalRegion(community=community)
     )
     form = RegionForm(request.POST or None, instance=region, community=community)
-    if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        try:
-            services.region_save(actor=request.user, region=region, **values)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s er lagret.") % {"name": region.name})
-            return redirect("organisation:parties", slug)
-    title = _("Endre kommuneregion") if pk else _("Ny kommuneregion")
-    context = _context(
+    return _edit_page(
         request,
         community,
-        "parties",
-        [(_("Parter"), reverse("organisation:parties", args=[slug])), (title, None)],
         form=form,
-        title=title,
-        cancel_url=reverse("organisation:parties", args=[slug]),
+        save=lambda data: services.region_save(actor=request.user, region=region, **_fields(form)),
+        nav="parties",
+        list_url=reverse("organisation:parties", args=[slug]),
+        list_label=_("Parter"),
+        title=_("Endre kommuneregion") if pk else _("Ny kommuneregion"),
     )
-    return render(request, "includes/form_page.html", context)
 
 
 @login_required
@@ -384,24 +339,14 @@ def body_form(request, slug, body_slug=None):
         else Body(community=community)
     )
     form = BodyForm(request.POST or None, instance=body, community=community)
-    if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        try:
-            services.body_save(actor=request.user, body=body, **values)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s er lagret.") % {"name": body.name})
-            return redirect(body.get_absolute_url())
-    bodies_url = reverse("organisation:bodies", args=[slug])
-    title = _("Endre organ") if body_slug else _("Nytt organ")
-    context = _context(
+    return _edit_page(
         request,
         community,
-        "bodies",
-        [(_("Organer"), bodies_url), (title, None)],
         form=form,
-        title=title,
-        cancel_url=body.get_absolute_url() if body_slug else bodies_url,
+        save=lambda data: services.body_save(actor=request.user, body=body, **_fields(form)),
+        nav="bodies",
+        list_url=reverse("organisation:bodies", args=[slug]),
+        list_label=_("Organer"),
+        title=_("Endre organ") if body_slug else _("Nytt organ"),
+        done=lambda saved: saved.get_absolute_url(),
     )
-    return render(request, "includes/form_page.html", context)
