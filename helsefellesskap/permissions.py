@@ -164,3 +164,56 @@ def membership_or_deny(user, community: Community, pk: int) -> Membership:
     if not can_manage_memberships(user, membership.body):
         _deny(user, community)
     return membership
+
+
+# --- Action plan ---------------------------------------------------------------------------------
+
+# Seats that may report the status of their body's measures; substitutes and observers may not.
+STATUS_REPORTING_ROLES = (
+    Membership.Role.CHAIR,
+    Membership.Role.DEPUTY,
+    Membership.Role.MEMBER,
+    Membership.Role.SECRETARY,
+)
+
+
+def can_view_plan_version(user, version) -> bool:
+    """Adopted versions are public; drafts and recommendations only for members."""
+    community = version.plan.community
+    if version.status in ("adopted", "retired"):
+        return can_view_community(user, community)
+    return can_view_private(user, community)
+
+
+def can_view_plan_status(user, plan) -> bool:
+    return can_view_private(user, plan.community) or (
+        plan.status_is_public and can_view_community(user, plan.community)
+    )
+
+
+def can_edit_plan(user, plan) -> bool:
+    return can_administer(user, plan.community)
+
+
+def can_report_status(user, measure) -> bool:
+    """The secretariat, or a member of one of the measure's responsible bodies."""
+    if can_administer(user, measure.version.plan.community):
+        return True
+    roles = access_for(user).body_roles
+    return any(
+        roles.get(body.pk, frozenset()) & set(STATUS_REPORTING_ROLES)
+        for body in measure.responsible_bodies.all()
+    )
+
+
+def plan_or_deny(user, community: Community, slug: str, *, edit: bool = False):
+    from helsefellesskap.actionplan.models import ActionPlan
+
+    plan = get_object_or_404(ActionPlan, community=community, slug=slug)
+    plan.community = community
+    has_public_version = plan.versions.filter(is_current=True).exists()
+    if not (has_public_version or can_view_private(user, community)):
+        _deny(user, community)
+    if edit and not can_edit_plan(user, plan):
+        _deny(user, community)
+    return plan

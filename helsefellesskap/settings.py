@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "helsefellesskap.audit",
     "helsefellesskap.mail",
     "helsefellesskap.organisation",
+    "helsefellesskap.actionplan",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,301 @@
+"""Action plans: a plan has versions; a version holds the tree focus area → goal → measure.
+
+A revision copies the current version. The copy of a measure keeps the original's `lineage`, so
+status reports, diffs and history follow a measure from version to version even when its code
+changes."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from helsefellesskap.organisation.models import Body, Community
+
+ERROR_PERIOD = _("Planperioden kan ikke slutte før den begynner.")
+ERROR_BODY_OTHER_COMMUNITY = _("Organet hører til et annet helsefellesskap.")
+ERROR_YEAR_OUTSIDE = _("Året %(year)s er langt utenfor planperioden %(start)s–%(end)s.")
+
+
+class PriorityGroup(models.TextChoices):
+    CHILDREN_YOUTH = "children_youth", _("Barn og unge")
+    MENTAL_HEALTH_SUBSTANCE = "mental_health_substance", _("Alvorlig psykisk sykdom og rus")
+    CHRONIC_CONDITIONS = "chronic_conditions", _("Flere kroniske lidelser")
+    FRAIL_ELDERLY = "frail_elderly", _("Skrøpelige eldre")
+
+
+class ActionPlan(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="plans", verbose_name=_("fellesskap")
+    )
+    title = models.CharField(_("tittel"), max_length=250)
+    slug = models.SlugField(_("kortadresse"), max_length=80)
+    motto = models.CharField(_("visjon"), max_length=250, blank=True)
+    period_start = models.PositiveSmallIntegerField(_("fra år"))
+    period_end = models.PositiveSmallIntegerField(_("til år"))
+    source = models.CharField(_("kilde"), max_length=300, blank=True)
+    status_is_public = models.BooleanField(
+        _("status er offentlig"),
+        default=False,
+        help_text=_("Tiltakenes status vises på de offentlige sidene."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("handlingsplan")
+        verbose_name_plural = _("handlingsplaner")
+        ordering = ["-period_start", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "slug"], name="plan_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.period_start}–{self.period_end}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actionplan:plan", args=[self.community.slug, self.slug])
+
+    def clean(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": ERROR_PERIOD})
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.period_start, self.period_end + 1))
+
+
+class PlanVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        RECOMMENDED = "recommended", _("Innstilt av ASU")
+        ADOPTED = "adopted", _("Vedtatt av PSU")
+        RETIRED = "retired", _("Erstattet")
+
+    plan = models.ForeignKey(
+        ActionPlan, on_delete=models.CASCADE, related_name="versions", verbose_name=_("plan")
+    )
+    number = models.PositiveSmallIntegerField(_("versjon"))
+    label = models.CharField(_("navn"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    is_current = models.BooleanField(_("gjeldende"), default=False)
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("bygger på"),
+    )
+    recommended_on = models.DateField(_("innstilt dato"), null=True, blank=True)
+    recommended_by = models.ForeignKey(
+        Body,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("innstilt av"),
+    )
+    adopted_on = models.DateField(_("vedtatt dato"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        Body,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vedtatt av"),
+    )
+    note = models.TextField(_("merknad"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("planversjon")
+        verbose_name_plural = _("planversjoner")
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="version_unique_number"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(is_current=True), name="version_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (v{self.number}, {self.get_status_display().lower()})"
+
+    @property
+    def community(self) -> Community:
+        return self.plan.community
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RECOMMENDED)
+
+
+class FocusArea(models.Model):
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="focus_areas")
+    lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
+    code = models.CharField(_("nummer"), max_length=20)
+    title = models.CharField(_("innsatsområde"), max_length=300)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    order = models.PositiveIntegerField(_("rekkefølge"), default=0)
+
+    class Meta:
+        verbose_name = _("innsatsområde")
+        verbose_name_plural = _("innsatsområder")
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="focus_area_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Goal(models.Model):
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="goals")
+    focus_area = models.ForeignKey(
+        FocusArea, on_delete=models.CASCADE, related_name="goals", verbose_name=_("innsatsområde")
+    )
+    lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
+    code = models.CharField(_("nummer"), max_length=20)
+    title = models.TextField(_("mål"))
+    order = models.PositiveIntegerField(_("rekkefølge"), default=0)
+
+    class Meta:
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+        ordering = ["version", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="goal_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def community(self) -> Community:
+        return self.version.plan.community
+
+
+class Measure(models.Model):
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="measures")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="measures", verbose_name=_("mål")
+    )
+    lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
+    code = models.CharField(_("nummer"), max_length=20)
+    text = models.TextField(_("tiltak"))
+    order = models.PositiveIntegerField(_("rekkefølge"), default=0)
+    responsible_bodies = models.ManyToManyField(
+        Body, blank=True, related_name="measures", verbose_name=_("ansvarlige organer")
+    )
+    responsible_text = models.CharField(_("ansvarlig (fritekst)"), max_length=300, blank=True)
+    priority_groups = models.JSONField(_("prioriterte pasientgrupper"), default=list, blank=True)
+    references = models.JSONField(_("henvisninger"), default=list, blank=True)
+    note = models.TextField(_("merknad"), blank=True)
+    documents = models.JSONField(_("dokumenter"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("tiltak")
+        verbose_name_plural = _("tiltak")
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="measure_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:80]}"
+
+    def get_absolute_url(self) -> str:
+        plan = self.version.plan
+        return reverse("actionplan:measure", args=[plan.community.slug, plan.slug, self.lineage])
+
+    @property
+    def community(self) -> Community:
+        return self.version.plan.community
+
+    def get_priority_groups_display(self) -> list[str]:
+        labels = dict(PriorityGroup.choices)
+        return [str(labels[group]) for group in self.priority_groups if group in labels]
+
+
+class MeasureYear(models.Model):
+    """A year the measure runs in, with the source's note for it (oppstart høst, igangsatt…)."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("år"))
+    note = models.CharField(_("merknad"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("tiltaksår")
+        verbose_name_plural = _("tiltaksår")
+        ordering = ["measure", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "year"], name="measure_year_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.note}".strip()
+
+
+class StatusReport(models.Model):
+    """A dated status of a measure, reported by a responsible body or the secretariat. The
+    measure's current status is its latest report (on any version of the same lineage)."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Ikke startet")
+        STARTED = "started", _("Startet")
+        IN_PROGRESS = "in_progress", _("Pågår")
+        COMPLETED = "completed", _("Fullført")
+        POSTPONED = "postponed", _("Utsatt")
+        CANCELLED = "cancelled", _("Avlyst")
+
+    CLOSED = (Status.COMPLETED, Status.CANCELLED)
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="status_reports")
+    lineage = models.UUIDField(db_index=True)
+    measure = models.ForeignKey(
+        Measure, on_delete=models.SET_NULL, null=True, related_name="status_reports"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    text = models.TextField(_("kommentar"), blank=True)
+    reported_on = models.DateField(_("dato"))
+    body = models.ForeignKey(
+        Body,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rapportert av organ"),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rapportert av"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statusrapport")
+        verbose_name_plural = _("statusrapporter")
+        ordering = ["-reported_on", "-created_at", "-id"]
+        indexes = [models.Index(fields=["plan", "lineage", "reported_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.reported_on} {self.get_status_display()}"
+
+    @property
+    def community(self) -> Community:
+        return self.plan.community

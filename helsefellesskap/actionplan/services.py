@@ -1,0 +1,366 @@
+"""Changes to action plans. Each runs in one transaction and writes the audit trail."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from helsefellesskap.audit.models import AuditEntry
+from helsefellesskap.audit.services import audit_record, save_audited
+from helsefellesskap.organisation.models import Body, Community
+
+from . import planfile
+from .models import (
+    ActionPlan,
+    FocusArea,
+    Goal,
+    Measure,
+    MeasureYear,
+    PlanVersion,
+    StatusReport,
+)
+
+ERROR_NOT_EDITABLE = _("Denne versjonen er vedtatt og kan ikke endres. Start en revisjon.")
+ERROR_DRAFT_EXISTS = _("Det finnes allerede et utkast til revisjon: %(label)s.")
+ERROR_NO_CURRENT = _("Planen har ingen gjeldende versjon å revidere.")
+ERROR_ADOPT_NEEDS_RECOMMENDATION = _(
+    "Planen må være innstilt av ASU før PSU kan vedta den (samarbeidsavtalen punkt 5.2)."
+)
+ERROR_WRONG_ADOPTING_BODY = _("Handlingsplanen vedtas av PSU.")
+ERROR_WRONG_RECOMMENDING_BODY = _("Handlingsplanen innstilles av ASU.")
+ERROR_STATUS_IN_FUTURE = _("Statusdatoen kan ikke være fram i tid.")
+ERROR_GOAL_OTHER_VERSION = _("Målet hører til en annen versjon av planen.")
+
+MEASURE_FIELDS = [
+    "goal",
+    "code",
+    "text",
+    "responsible_text",
+    "priority_groups",
+    "references",
+    "note",
+]
+
+
+class PlanImportError(Exception):
+    """The plan file has errors; nothing was stored."""
+
+    def __init__(self, errors: planfile.PlanFileErrors):
+        super().__init__("; ".join(errors.as_text()))
+        self.errors = errors
+
+
+def _require_editable(version: PlanVersion) -> None:
+    if not version.is_editable:
+        raise ValidationError(ERROR_NOT_EDITABLE)
+
+
+# --- Import --------------------------------------------------------------------------------------
+
+
+def plan_import(
+    *, actor, community: Community, data: dict, plan: ActionPlan | None = None
+) -> PlanVersion:
+    """Store a plan file as a new version: of a new plan, or of `plan` (then as a draft whose
+    measures keep the lineage of the current version's measures with the same code)."""
+    clean, errors = planfile.validate(data, community)
+    if errors:
+        raise PlanImportError(errors)
+    with transaction.atomic():
+        if plan is None:
+            plan = ActionPlan(
+                community=community,
+                title=clean["title"],
+                slug=_unique_slug(community, f"{clean['title']} {clean['period_start']}"),
+                motto=clean["motto"],
+                period_start=clean["period_start"],
+                period_end=clean["period_end"],
+                source=clean["source"],
+            )
+            plan.full_clean()
+            plan.save()
+            audit_record(
+                actor=actor, action=AuditEntry.Action.CREATE, obj=plan, community=community
+            )
+            previous = None
+            status = clean["version"]["status"]
+        else:
+            previous = plan.versions.filter(is_current=True).first()
+            status = PlanVersion.Status.DRAFT
+        meta = clean["version"]
+        version = PlanVersion.objects.create(
+            plan=plan,
+            number=_next_number(plan),
+            label=meta["label"] or plan.title,
+            status=status,
+            is_current=status == PlanVersion.Status.ADOPTED,
+            based_on=previous,
+            recommended_on=meta["recommended_on"],
+            recommended_by=meta["recommended_by"],
+            adopted_on=meta["adopted_on"],
+            adopted_by=meta["adopted_by"],
+            note=meta["note"],
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        lineages = _lineages_by_code(previous)
+        _create_tree(version, clean["focus_areas"], lineages)
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            obj=version,
+            community=community,
+            changes={"import": ["", f"{version.measures.count()} tiltak"]},
+        )
+    return version
+
+
+def _unique_slug(community: Community, text: str) -> str:
+    base = slugify(text)[:70] or "handlingsplan"
+    slug, n = base, 2
+    while ActionPlan.objects.filter(community=community, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _next_number(plan: ActionPlan) -> int:
+    return (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _lineages_by_code(version: PlanVersion | None) -> dict:
+    if version is None:
+        return {"focus": {}, "goal": {}, "measure": {}}
+    return {
+        "focus": dict(version.focus_areas.values_list("code", "lineage")),
+        "goal": dict(version.goals.values_list("code", "lineage")),
+        "measure": dict(version.measures.values_list("code", "lineage")),
+    }
+
+
+def _create_tree(version: PlanVersion, areas: list[dict], lineages: dict) -> None:
+    order = {"focus": 0, "goal": 0, "measure": 0}
+    bodies_through = Measure.responsible_bodies.through
+    links, years = [], []
+    for area_data in areas:
+        order["focus"] += 1
+        area = FocusArea(
+            version=version,
+            code=area_data["code"],
+            title=area_data["title"],
+            description=area_data["description"],
+            order=order["focus"],
+        )
+        if area.code in lineages["focus"]:
+            area.lineage = lineages["focus"][area.code]
+        area.save()
+        for goal_data in area_data["goals"]:
+            order["goal"] += 1
+            goal = Goal(
+                version=version,
+                focus_area=area,
+                code=goal_data["code"],
+                title=goal_data["title"],
+                order=order["goal"],
+            )
+            if goal.code in lineages["goal"]:
+                goal.lineage = lineages["goal"][goal.code]
+            goal.save()
+            for data in goal_data["measures"]:
+                order["measure"] += 1
+                measure = Measure(
+                    version=version,
+                    goal=goal,
+                    code=data["code"],
+                    text=data["text"],
+                    order=order["measure"],
+                    responsible_text=data["responsible_text"],
+                    priority_groups=data["priority_groups"],
+                    references=data["references"],
+                    note=data["note"],
+                    documents=data["documents"],
+                )
+                if measure.code in lineages["measure"]:
+                    measure.lineage = lineages["measure"][measure.code]
+                measure.save()
+                links += [bodies_through(measure=measure, body=b) for b in data["responsible"]]
+                years += [
+                    MeasureYear(measure=measure, year=year, note=note)
+                    for year, note in sorted(data["years"].items())
+                ]
+    bodies_through.objects.bulk_create(links)
+    MeasureYear.objects.bulk_create(years)
+
+
+# --- Revisions -----------------------------------------------------------------------------------
+
+
+def revision_start(*, actor, plan: ActionPlan, label: str = "") -> PlanVersion:
+    """Start the yearly revision: a draft that is a copy of the current version."""
+    with transaction.atomic():
+        plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+        draft = plan.versions.filter(
+            status__in=[PlanVersion.Status.DRAFT, PlanVersion.Status.RECOMMENDED]
+        ).first()
+        if draft:
+            raise ValidationError(ERROR_DRAFT_EXISTS % {"label": draft.label})
+        current = plan.versions.filter(is_current=True).first()
+        if current is None:
+            raise ValidationError(ERROR_NO_CURRENT)
+        data = planfile.version_to_data(current)
+        clean, errors = planfile.validate(data, plan.community)
+        if errors:  # a stored version always validates; anything else is a bug
+            raise PlanImportError(errors)
+        year = timezone.localdate().year
+        version = PlanVersion.objects.create(
+            plan=plan,
+            number=_next_number(plan),
+            label=label or _("Revisjon %(year)s") % {"year": year},
+            status=PlanVersion.Status.DRAFT,
+            based_on=current,
+            created_by=actor,
+        )
+        _create_tree(version, clean["focus_areas"], _lineages_by_code(current))
+        audit_record(
+            actor=actor, action=AuditEntry.Action.CREATE, obj=version, community=plan.community
+        )
+    return version
+
+
+def version_recommend(
+    *, actor, version: PlanVersion, body: Body, on: datetime.date, note: str = ""
+) -> PlanVersion:
+    _require_editable(version)
+    if body.kind != Body.Kind.ADMINISTRATIVE:
+        raise ValidationError({"body": ERROR_WRONG_RECOMMENDING_BODY})
+    values = {
+        "status": PlanVersion.Status.RECOMMENDED,
+        "recommended_by": body,
+        "recommended_on": on,
+    }
+    if note:
+        values["note"] = note
+    return save_audited(actor=actor, obj=version, values=values, allowed=list(values))
+
+
+def version_adopt(
+    *, actor, version: PlanVersion, body: Body, on: datetime.date, note: str = ""
+) -> PlanVersion:
+    """PSU adopts the version on ASU's recommendation; it becomes the current version."""
+    _require_editable(version)
+    if body.kind != Body.Kind.POLITICAL:
+        raise ValidationError({"body": ERROR_WRONG_ADOPTING_BODY})
+    if version.status != PlanVersion.Status.RECOMMENDED:
+        raise ValidationError(ERROR_ADOPT_NEEDS_RECOMMENDATION)
+    with transaction.atomic():
+        for old in version.plan.versions.select_for_update().filter(is_current=True):
+            save_audited(
+                actor=actor,
+                obj=old,
+                values={"is_current": False, "status": PlanVersion.Status.RETIRED},
+                allowed=["is_current", "status"],
+            )
+        values = {
+            "status": PlanVersion.Status.ADOPTED,
+            "adopted_by": body,
+            "adopted_on": on,
+            "is_current": True,
+        }
+        if note:
+            values["note"] = note
+        return save_audited(actor=actor, obj=version, values=values, allowed=list(values))
+
+
+# --- Editing a draft -----------------------------------------------------------------------------
+
+
+def measure_save(
+    *,
+    actor,
+    version: PlanVersion,
+    measure: Measure | None = None,
+    responsible: list[Body] | None = None,
+    years: dict[int, str] | None = None,
+    **values,
+) -> Measure:
+    """Create or change a measure of a draft: text, code (renumber), goal (move), owners, years."""
+    _require_editable(version)
+    goal = values.get("goal")
+    if goal is not None and goal.version_id != version.pk:
+        raise ValidationError({"goal": ERROR_GOAL_OTHER_VERSION})
+    with transaction.atomic():
+        if measure is None:
+            last = version.measures.filter(goal=goal).aggregate(n=Max("order"))["n"]
+            if last is None:
+                last = (
+                    version.measures.filter(goal__order__lt=goal.order).aggregate(n=Max("order"))[
+                        "n"
+                    ]
+                    or 0
+                )
+            version.measures.filter(order__gt=last).update(order=F("order") + 1)
+            measure = Measure(version=version, order=last + 1)
+        measure = save_audited(actor=actor, obj=measure, values=values, allowed=MEASURE_FIELDS)
+        if responsible is not None:
+            measure.responsible_bodies.set(responsible)
+        if years is not None:
+            measure.years.all().delete()
+            MeasureYear.objects.bulk_create(
+                MeasureYear(measure=measure, year=year, note=note)
+                for year, note in sorted(years.items())
+            )
+    return measure
+
+
+def measure_retire(*, actor, measure: Measure) -> None:
+    """Take a measure out of a draft. Earlier versions keep it, with its status history."""
+    _require_editable(measure.version)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.DELETE,
+            obj=measure,
+            community=measure.version.plan.community,
+        )
+        measure.delete()
+
+
+def goal_save(*, actor, version: PlanVersion, goal: Goal | None = None, **values) -> Goal:
+    _require_editable(version)
+    if goal is None:
+        last = version.goals.aggregate(n=Max("order"))["n"] or 0
+        goal = Goal(version=version, order=last + 1)
+    return save_audited(
+        actor=actor, obj=goal, values=values, allowed=["focus_area", "code", "title"]
+    )
+
+
+# --- Status --------------------------------------------------------------------------------------
+
+
+def status_report(
+    *,
+    actor,
+    measure: Measure,
+    status: str,
+    text: str = "",
+    reported_on: datetime.date | None = None,
+    body: Body | None = None,
+) -> StatusReport:
+    reported_on = reported_on or timezone.localdate()
+    if reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": ERROR_STATUS_IN_FUTURE})
+    report = StatusReport(
+        plan=measure.version.plan,
+        lineage=measure.lineage,
+        measure=measure,
+        reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return save_audited(
+        actor=actor,
+        obj=report,
+        values={"status": status, "text": text, "reported_on": reported_on, "body": body},
+        allowed=["status", "text", "reported_on", "body"],
+    )
