@@ -121,7 +121,7 @@ def is_chair(user, body: Body) -> bool:
 # --- View helpers --------------------------------------------------------------------------------
 
 
-def _deny(user, community: Community) -> None:
+def deny(user, community: Community) -> None:
     """Raise the right refusal for someone who may not see a members' page."""
     if not access_for(user).is_authenticated:
         raise LoginRequired
@@ -139,7 +139,7 @@ def community_or_deny(user, slug: str, *, private: bool = False, admin: bool = F
     if (private and not can_view_private(user, community)) or (
         admin and not can_administer(user, community)
     ):
-        _deny(user, community)
+        deny(user, community)
     return community
 
 
@@ -151,7 +151,7 @@ def body_or_deny(user, community: Community, slug: str, *, admin: bool = False) 
             raise LoginRequired
         raise Http404
     if admin and not can_manage_memberships(user, body):
-        _deny(user, community)
+        deny(user, community)
     return body
 
 
@@ -162,7 +162,7 @@ def membership_or_deny(user, community: Community, pk: int) -> Membership:
         pk=pk,
     )
     if not can_manage_memberships(user, membership.body):
-        _deny(user, community)
+        deny(user, community)
     return membership
 
 
@@ -213,7 +213,7 @@ def plan_or_deny(user, community: Community, slug: str, *, edit: bool = False):
     plan.community = community
     has_public_version = plan.versions.filter(is_current=True).exists()
     if not (has_public_version or can_view_private(user, community)):
-        _deny(user, community)
+        deny(user, community)
     if edit and not can_edit_plan(user, plan):
-        _deny(user, community)
+        deny(user, community)
     return plan

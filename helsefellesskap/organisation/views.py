@@ -1,14 +1,13 @@
 """Pages of the organisation module. Every view asks `permissions` first."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from helsefellesskap import permissions
+from helsefellesskap.core.pages import community_context, submit
 
 from . import selectors, services
 from .forms import (
@@ -23,52 +22,13 @@ from .forms import (
 from .models import Body, MunicipalRegion, Party, Person
 
 
-def _context(request, community, nav, crumbs, **extra):
-    """What every community page's template needs: the community, its menu, breadcrumbs."""
-    return {
-        "community": community,
-        "nav": nav,
-        "can_administer": permissions.can_administer(request.user, community),
-        "can_view_private": permissions.can_view_private(request.user, community),
-        "breadcrumbs": [
-            (_("Forside"), reverse("core:home")),
-            (community.short_name, community.get_absolute_url()),
-            *crumbs,
-        ],
-        **extra,
-    }
-
-
-def _add_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _submit(request, form, save, success):
-    """Validate `form`, then call `save(cleaned_data)` (a service). Returns the saved object, or
-    None when the form or the service refused it: the errors are then on the form, which keeps
-    what the user typed. `success` is a message with %(name)s, or a function of the object."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        obj = save(form.cleaned_data)
-    except ValidationError as error:
-        _add_form_errors(form, error)
-        return None
-    messages.success(request, success(obj) if callable(success) else success % {"name": obj})
-    return obj
-
-
 def _fields(form) -> dict:
     return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 
 def community(request, slug):
     community = permissions.community_or_deny(request.user, slug)
-    context = _context(
+    context = community_context(
         request,
         community,
         "home",
@@ -82,7 +42,7 @@ def community(request, slug):
 
 def body_list(request, slug):
     community = permissions.community_or_deny(request.user, slug)
-    context = _context(
+    context = community_context(
         request,
         community,
         "bodies",
@@ -96,7 +56,7 @@ def body_detail(request, slug, body_slug):
     community = permissions.community_or_deny(request.user, slug)
     body = permissions.body_or_deny(request.user, community, body_slug)
     private = permissions.can_view_private(request.user, community)
-    context = _context(
+    context = community_context(
         request,
         community,
         "bodies",
@@ -117,7 +77,7 @@ def membership_create(request, slug, body_slug):
     community = permissions.community_or_deny(request.user, slug, admin=True)
     body = permissions.body_or_deny(request.user, community, body_slug, admin=True)
     form = MembershipForm(request.POST or None, body=body)
-    saved = _submit(
+    saved = submit(
         request,
         form,
         lambda data: services.membership_create(actor=request.user, body=body, **_fields(form)),
@@ -126,7 +86,7 @@ def membership_create(request, slug, body_slug):
     if saved:
         return redirect(body.get_absolute_url())
     crumbs = _body_crumbs(slug, body, _("Nytt medlem"))
-    context = _context(request, community, "bodies", crumbs, body=body, form=form)
+    context = community_context(request, community, "bodies", crumbs, body=body, form=form)
     return render(request, "organisation/membership_form.html", context)
 
 
@@ -137,7 +97,7 @@ def membership_edit(request, slug, pk):
     membership = permissions.membership_or_deny(request.user, community, pk)
     body = membership.body
     form = MembershipForm(request.POST or None, instance=membership, body=body)
-    saved = _submit(
+    saved = submit(
         request,
         form,
         lambda data: services.membership_update(
@@ -148,7 +108,7 @@ def membership_edit(request, slug, pk):
     if saved:
         return redirect(body.get_absolute_url())
     crumbs = _body_crumbs(slug, body, _("Endre medlemskap"))
-    context = _context(
+    context = community_context(
         request, community, "bodies", crumbs, body=body, form=form, membership=membership
     )
     return render(request, "organisation/membership_form.html", context)
@@ -161,7 +121,7 @@ def membership_end(request, slug, pk):
     membership = permissions.membership_or_deny(request.user, community, pk)
     body = membership.body
     form = MembershipEndForm(request.POST or None, membership=membership)
-    saved = _submit(
+    saved = submit(
         request,
         form,
         lambda data: services.membership_end(actor=request.user, membership=membership, **data),
@@ -172,7 +132,7 @@ def membership_end(request, slug, pk):
     if saved:
         return redirect(body.get_absolute_url())
     crumbs = _body_crumbs(slug, body, _("Avslutt verv"))
-    context = _context(
+    context = community_context(
         request, community, "bodies", crumbs, body=body, form=form, membership=membership
     )
     return render(request, "organisation/membership_end.html", context)
@@ -188,7 +148,7 @@ def _body_crumbs(slug, body, last):
 
 def party_list(request, slug):
     community = permissions.community_or_deny(request.user, slug)
-    context = _context(
+    context = community_context(
         request,
         community,
         "parties",
@@ -200,7 +160,7 @@ def party_list(request, slug):
 
 def contact_list(request, slug):
     community = permissions.community_or_deny(request.user, slug)
-    context = _context(
+    context = community_context(
         request,
         community,
         "contacts",
@@ -212,7 +172,7 @@ def contact_list(request, slug):
 
 def representation(request, slug):
     community = permissions.community_or_deny(request.user, slug)
-    context = _context(
+    context = community_context(
         request,
         community,
         "representation",
@@ -225,7 +185,7 @@ def representation(request, slug):
 @login_required
 def person_list(request, slug):
     community = permissions.community_or_deny(request.user, slug, admin=True)
-    context = _context(
+    context = community_context(
         request,
         community,
         "people",
@@ -237,11 +197,13 @@ def person_list(request, slug):
 
 def _edit_page(request, community, *, form, save, nav, list_url, list_label, title, done=None):
     """A create-or-edit page of the secretariat on the shared form template."""
-    saved = _submit(request, form, save, _("%(name)s er lagret."))
+    saved = submit(request, form, save, _("%(name)s er lagret."))
     if saved:
         return redirect(done(saved) if done else list_url)
     crumbs = [(list_label, list_url), (title, None)]
-    context = _context(request, community, nav, crumbs, form=form, title=title, cancel_url=list_url)
+    context = community_context(
+        request, community, nav, crumbs, form=form, title=title, cancel_url=list_url
+    )
     return render(request, "includes/form_page.html", context)
 
 
@@ -274,7 +236,7 @@ def person_form(request, slug, pk=None):
 def invitation_create(request, slug):
     community = permissions.community_or_deny(request.user, slug, admin=True)
     form = InvitationForm(request.POST or None, community=community)
-    saved = _submit(
+    saved = submit(
         request,
         form,
         lambda data: services.invitation_create(actor=request.user, community=community, **data),
@@ -283,7 +245,7 @@ def invitation_create(request, slug):
     if saved:
         return redirect("organisation:people", slug)
     crumbs = [(_("Personer"), reverse("organisation:people", args=[slug])), (_("Inviter"), None)]
-    context = _context(request, community, "people", crumbs, form=form)
+    context = community_context(request, community, "people", crumbs, form=form)
     return render(request, "organisation/invitation_form.html", context)
 
 
