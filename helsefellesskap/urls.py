@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("konto/", include("helsefellesskap.accounts.urls")),
     path("", include("helsefellesskap.core.urls")),
+    path("", include("helsefellesskap.actionplan.urls")),
     path("", include("helsefellesskap.organisation.urls")),
 ]

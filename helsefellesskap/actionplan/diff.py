@@ -53,6 +53,18 @@ class VersionDiff:
     def count(self, kind: str) -> int:
         return sum(1 for entry in self.measures if entry.kind == kind)
 
+    @property
+    def added(self) -> int:
+        return self.count("added")
+
+    @property
+    def changed(self) -> int:
+        return self.count("changed")
+
+    @property
+    def removed(self) -> int:
+        return self.count("removed")
+
 
 def _years_text(years: dict) -> str:
     return ", ".join(f"{y} ({n})" if n else str(y) for y, n in sorted(years.items()))

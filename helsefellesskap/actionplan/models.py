@@ -138,6 +138,10 @@ class PlanVersion(models.Model):
         return self.plan.community
 
     @property
+    def color(self) -> str:
+        return self.COLORS[self.status]
+
+    @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RECOMMENDED)
 
@@ -260,6 +264,14 @@ class StatusReport(models.Model):
         CANCELLED = "cancelled", _("Avlyst")
 
     CLOSED = (Status.COMPLETED, Status.CANCELLED)
+    COLORS = {
+        Status.NOT_STARTED: "neutral",
+        Status.STARTED: "info",
+        Status.IN_PROGRESS: "info",
+        Status.COMPLETED: "success",
+        Status.POSTPONED: "warning",
+        Status.CANCELLED: "neutral",
+    }
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="status_reports")
     lineage = models.UUIDField(db_index=True)
@@ -299,3 +311,7 @@ class StatusReport(models.Model):
     @property
     def community(self) -> Community:
         return self.plan.community
+
+    @property
+    def color(self) -> str:
+        return self.COLORS[self.status]

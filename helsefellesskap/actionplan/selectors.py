@@ -16,15 +16,7 @@ from .models import ActionPlan, Measure, MeasureYear, PlanVersion, StatusReport
 Status = StatusReport.Status
 NOT_REPORTED = "not_reported"
 STATUS_LABELS = {NOT_REPORTED: _("Ikke rapportert"), **dict(Status.choices)}
-STATUS_COLORS = {
-    NOT_REPORTED: "neutral",
-    Status.NOT_STARTED: "neutral",
-    Status.STARTED: "info",
-    Status.IN_PROGRESS: "info",
-    Status.COMPLETED: "success",
-    Status.POSTPONED: "warning",
-    Status.CANCELLED: "neutral",
-}
+STATUS_COLORS = {NOT_REPORTED: "neutral", **StatusReport.COLORS}
 
 
 def visible_versions(user, plan: ActionPlan):
@@ -60,7 +52,7 @@ def latest_reports(plan: ActionPlan, lineages=None) -> dict:
 def _measures(version: PlanVersion):
     return (
         Measure.objects.filter(version=version)
-        .select_related("goal__focus_area")
+        .select_related("goal__focus_area", "version__plan__community")
         .prefetch_related(
             "responsible_bodies",
             Prefetch("years", queryset=MeasureYear.objects.order_by("year")),
@@ -77,6 +69,8 @@ def annotate_status(measures: list[Measure], plan: ActionPlan, today=None) -> li
     for measure in measures:
         measure.report = reports.get(measure.lineage)
         measure.status = measure.report.status if measure.report else NOT_REPORTED
+        measure.status_label = STATUS_LABELS[measure.status]
+        measure.status_color = STATUS_COLORS[measure.status]
         years = [y.year for y in measure.years.all()]
         measure.year_list = years
         measure.last_year = max(years) if years else None
@@ -245,13 +239,20 @@ class ProgressRow:
     def completed_percent(self) -> int:
         return round(100 * self.completed / self.total) if self.total else 0
 
-    def segments(self) -> list[tuple[str, int, float]]:
-        """(status, count, share of the row) for the stacked bar."""
-        return [
-            (status, self.counts[status], self.counts[status] / self.total if self.total else 0)
-            for status in STATUS_ORDER
-            if self.counts.get(status)
-        ]
+    def cells(self) -> list[int]:
+        """The count of each status, in STATUS_ORDER, for the table."""
+        return [self.counts.get(status, 0) for status in STATUS_ORDER]
+
+    def bar(self, width: int = 200) -> list[dict]:
+        """The stacked bar: one segment per status with its x and width."""
+        segments, x = [], 0.0
+        for status in STATUS_ORDER:
+            n = self.counts.get(status, 0)
+            if n and self.total:
+                w = width * n / self.total
+                segments.append({"status": status, "n": n, "x": round(x, 1), "w": round(w, 1)})
+                x += w
+        return segments
 
 
 def progress(version: PlanVersion) -> dict[str, list[ProgressRow]]:

@@ -75,7 +75,9 @@ def plan_import(
             plan = ActionPlan(
                 community=community,
                 title=clean["title"],
-                slug=_unique_slug(community, f"{clean['title']} {clean['period_start']}"),
+                slug=_unique_slug(
+                    community, f"handlingsplan-{clean['period_start']}-{clean['period_end']}"
+                ),
                 motto=clean["motto"],
                 period_start=clean["period_start"],
                 period_end=clean["period_end"],

@@ -157,6 +157,8 @@ def workbook_to_data(raw: bytes) -> tuple[dict | None, planfile.PlanFileErrors]:
             data["version"][key[8:]] = (
                 value.isoformat()[:10] if hasattr(value, "isoformat") else _cell(value)
             )
+        elif key in ("period_start", "period_end") and _cell(value).isdigit():
+            data[key] = int(_cell(value))
         else:
             data[key] = _cell(value)
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from helsefellesskap.actionplan.demo import load_demo_plans
 from helsefellesskap.organisation.demo import load_demo
 
 ERROR_NOT_DEBUG = (
@@ -12,7 +13,8 @@ ERROR_NOT_DEBUG = (
 class Command(BaseCommand):
     help = (
         "Laster demodata: begge helsefellesskapene med parter, organer, syntetiske personer og "
-        "medlemskap, og én demo-innlogging per rolle. Kan kjøres flere ganger."
+        "medlemskap, én demo-innlogging per rolle, og begge handlingsplanene med et år med "
+        "syntetiske statusrapporter. Kan kjøres flere ganger."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +33,11 @@ class Command(BaseCommand):
             f"{result['bodies']} organer, {result['people']} personer, "
             f"{result['memberships']} medlemskap "
             f"({result['created']} nye og {result['updated']} endrede rader i denne kjøringen)."
+        )
+        plans = load_demo_plans()
+        self.stdout.write(
+            f"Handlingsplaner: {plans['plans']} planer med {plans['measures']} tiltak, "
+            f"{plans['reports']} statusrapporter ({plans['created']} nye i denne kjøringen)."
         )
         self.stdout.write("")
         self.stdout.write(f"Demo-innlogginger (passord: {result['password']}):")

@@ -1,0 +1,150 @@
+"""The revision workflow for the secretariat: start a revision, edit, move, renumber and retire
+measures in the draft, record ASU's recommendation and PSU's adoption."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from helsefellesskap import permissions
+from helsefellesskap.core.pages import submit
+from helsefellesskap.organisation.models import Body
+
+from . import services
+from .forms import DecisionForm, MeasureForm
+from .models import Measure, PlanVersion
+from .views import plan_context, plan_crumbs
+
+
+def _draft(request, slug, plan_slug, number):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    plan = permissions.plan_or_deny(request.user, community, plan_slug, edit=True)
+    version = get_object_or_404(PlanVersion, plan=plan, number=number)
+    version.plan = plan
+    if not version.is_editable:
+        raise Http404
+    return plan, version
+
+
+def _to_draft(version):
+    return redirect(f"{version.plan.get_absolute_url()}?versjon={version.number}")
+
+
+@login_required
+@require_POST
+def revision_start(request, slug, plan_slug):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    plan = permissions.plan_or_deny(request.user, community, plan_slug, edit=True)
+    try:
+        version = services.revision_start(actor=request.user, plan=plan)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(plan.get_absolute_url())
+    messages.success(
+        request,
+        _("%(label)s er startet som en kopi av gjeldende versjon.") % {"label": version.label},
+    )
+    return _to_draft(version)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, slug, plan_slug, number, lineage=None):
+    plan, version = _draft(request, slug, plan_slug, number)
+    measure = None
+    if lineage:
+        measure = get_object_or_404(Measure, version=version, lineage=lineage)
+    form = MeasureForm(request.POST or None, instance=measure, version=version)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.measure_save(
+            actor=request.user, version=version, measure=measure, **form.service_values()
+        ),
+        _("Tiltak %(name)s er lagret."),
+    )
+    if saved:
+        return redirect(f"{saved.get_absolute_url()}?versjon={version.number}")
+    title = _("Endre tiltak %(code)s") % {"code": measure.code} if measure else _("Nytt tiltak")
+    context = plan_context(
+        request,
+        plan,
+        version,
+        "tree",
+        plan_crumbs(plan, (title, None)),
+        form=form,
+        title=title,
+        cancel_url=f"{plan.get_absolute_url()}?versjon={version.number}",
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_POST
+def measure_retire(request, slug, plan_slug, number, lineage):
+    plan, version = _draft(request, slug, plan_slug, number)
+    measure = get_object_or_404(Measure, version=version, lineage=lineage)
+    services.measure_retire(actor=request.user, measure=measure)
+    messages.success(
+        request,
+        _("Tiltak %(code)s er tatt ut av %(label)s. Tidligere versjoner beholder det.")
+        % {"code": measure.code, "label": version.label},
+    )
+    return _to_draft(version)
+
+
+def _decision(request, slug, plan_slug, number, *, kind, service, title, done):
+    plan, version = _draft(request, slug, plan_slug, number)
+    form = DecisionForm(request.POST or None, community=plan.community, kind=kind)
+    saved = submit(
+        request,
+        form,
+        lambda data: service(actor=request.user, version=version, **data),
+        done,
+    )
+    if saved:
+        return _to_draft(saved)
+    context = plan_context(
+        request,
+        plan,
+        version,
+        "versions",
+        plan_crumbs(plan, (title, None)),
+        form=form,
+        title=title,
+        cancel_url=f"{plan.get_absolute_url()}?versjon={version.number}",
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_recommend(request, slug, plan_slug, number):
+    return _decision(
+        request,
+        slug,
+        plan_slug,
+        number,
+        kind=Body.Kind.ADMINISTRATIVE,
+        service=services.version_recommend,
+        title=_("Registrer ASUs innstilling"),
+        done=_("%(name)s er registrert som innstilt."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_adopt(request, slug, plan_slug, number):
+    return _decision(
+        request,
+        slug,
+        plan_slug,
+        number,
+        kind=Body.Kind.POLITICAL,
+        service=services.version_adopt,
+        title=_("Registrer PSUs vedtak"),
+        done=_("%(name)s er vedtatt og er nå gjeldende versjon."),
+    )
