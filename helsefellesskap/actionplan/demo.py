@@ -57,6 +57,15 @@ PATHS = [
     ([Status.STARTED, Status.POSTPONED], 2),
     ([Status.CANCELLED], 1),
 ]
+# A measure whose last year has passed is most often done by now.
+PATHS_PAST = [
+    ([Status.STARTED, Status.IN_PROGRESS, Status.COMPLETED], 8),
+    ([Status.IN_PROGRESS, Status.COMPLETED], 5),
+    ([Status.STARTED, Status.IN_PROGRESS], 3),
+    ([Status.STARTED, Status.POSTPONED], 2),
+    ([Status.NOT_STARTED], 1),
+    ([Status.CANCELLED], 1),
+]
 
 
 def load_demo_plans(today: datetime.date | None = None) -> dict:
@@ -91,8 +100,11 @@ def _status_reports(plan: ActionPlan, today: datetime.date) -> int:
     secretariat = Body.objects.filter(community=plan.community, kind=Body.Kind.SECRETARIAT).first()
     version = plan.versions.get(is_current=True)
     reports = []
-    paths, weights = zip(*PATHS, strict=True)
-    for measure in version.measures.prefetch_related("responsible_bodies").order_by("order"):
+    measures = version.measures.prefetch_related("responsible_bodies", "years").order_by("order")
+    for measure in measures:
+        years = [y.year for y in measure.years.all()]
+        past = bool(years) and max(years) < today.year
+        paths, weights = zip(*(PATHS_PAST if past else PATHS), strict=True)
         path = rng.choices(paths, weights=weights)[0]
         bodies = list(measure.responsible_bodies.all()) or [secretariat]
         day = today - datetime.timedelta(days=rng.randint(300, 380))

@@ -148,3 +148,19 @@ def version_adopt(request, slug, plan_slug, number):
         title=_("Registrer PSUs vedtak"),
         done=_("%(name)s er vedtatt og er nå gjeldende versjon."),
     )
+
+
+@login_required
+@require_POST
+def status_publish(request, slug, plan_slug):
+    """The secretariat decides whether the public sees the measures' status."""
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    plan = permissions.plan_or_deny(request.user, community, plan_slug, edit=True)
+    services.plan_publish_status(
+        actor=request.user, plan=plan, public=request.POST.get("public") == "1"
+    )
+    if plan.status_is_public:
+        messages.success(request, _("Statusen vises nå på de offentlige sidene."))
+    else:
+        messages.success(request, _("Statusen vises nå bare for medlemmer."))
+    return redirect(plan.get_absolute_url())

@@ -366,3 +366,9 @@ def status_report(
         values={"status": status, "text": text, "reported_on": reported_on, "body": body},
         allowed=["status", "text", "reported_on", "body"],
     )
+
+
+def plan_publish_status(*, actor, plan: ActionPlan, public: bool) -> ActionPlan:
+    return save_audited(
+        actor=actor, obj=plan, values={"status_is_public": public}, allowed=["status_is_public"]
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path(P + "plan.json", exports.plan_export, {"fmt": "json"}, name="export_json"),
     path(P + "importer/", exports.plan_import, name="import_version"),
     path(P + "revisjon/", edit_views.revision_start, name="revision_start"),
+    path(P + "publiser-status/", edit_views.status_publish, name="status_publish"),
     path(V + "tiltak/nytt/", edit_views.measure_edit, name="measure_create"),
     path(V + "tiltak/<uuid:lineage>/endre/", edit_views.measure_edit, name="measure_edit"),
     path(V + "tiltak/<uuid:lineage>/fjern/", edit_views.measure_retire, name="measure_retire"),

@@ -269,3 +269,15 @@ def test_a_plan_of_49_measures_needs_no_more_queries(
         page = reverse(f"actionplan:{name}", args=[plan_world.community.slug, big.plan.slug])
         with django_assert_max_num_queries(20):
             assert client.get(page).status_code == 200
+
+
+def test_secretariat_publishes_the_status(client, plan_world):
+    page = url("status_publish", plan_world)
+    client.force_login(plan_world.chair)
+    assert client.post(page, {"public": "1"}).status_code == 403
+    client.force_login(plan_world.secretariat)
+    assert client.post(page, {"public": "1"}).status_code == 302
+    plan_world.plan.refresh_from_db()
+    assert plan_world.plan.status_is_public
+    client.logout()
+    assert client.get(url("progress", plan_world)).status_code == 200
