@@ -14,8 +14,8 @@ from helsefellesskap.core.pages import submit
 from helsefellesskap.organisation.models import Body
 
 from . import services
-from .forms import DecisionForm, MeasureForm
-from .models import Measure, PlanVersion
+from .forms import DecisionForm, GoalForm, MeasureForm
+from .models import Goal, Measure, PlanVersion
 from .views import plan_context, plan_crumbs
 
 
@@ -164,3 +164,45 @@ def status_publish(request, slug, plan_slug):
     else:
         messages.success(request, _("Statusen vises nå bare for medlemmer."))
     return redirect(plan.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, slug, plan_slug, number, lineage=None):
+    plan, version = _draft(request, slug, plan_slug, number)
+    goal = get_object_or_404(Goal, version=version, lineage=lineage) if lineage else None
+    form = GoalForm(request.POST or None, instance=goal, version=version)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.goal_save(actor=request.user, version=version, goal=goal, **data),
+        _("Mål %(name)s er lagret."),
+    )
+    if saved:
+        return _to_draft(version)
+    title = _("Endre mål %(code)s") % {"code": goal.code} if goal else _("Nytt mål")
+    context = plan_context(
+        request,
+        plan,
+        version,
+        "tree",
+        plan_crumbs(plan, (title, None)),
+        form=form,
+        title=title,
+        cancel_url=f"{plan.get_absolute_url()}?versjon={version.number}",
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_POST
+def goal_retire(request, slug, plan_slug, number, lineage):
+    plan, version = _draft(request, slug, plan_slug, number)
+    goal = get_object_or_404(Goal, version=version, lineage=lineage)
+    try:
+        services.goal_retire(actor=request.user, goal=goal)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Mål %(code)s er tatt ut.") % {"code": goal.code})
+    return _to_draft(version)

@@ -191,3 +191,15 @@ class ImportForm(DesignsystemetMixin, forms.Form):
     file = forms.FileField(
         label=_("Fil"), help_text=_("Regneark (.xlsx) etter malen, eller JSON i importformatet.")
     )
+
+
+class GoalForm(DesignsystemetMixin, forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["focus_area", "code", "title"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.version = version
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(version=version)

@@ -34,6 +34,7 @@ ERROR_WRONG_ADOPTING_BODY = _("Handlingsplanen vedtas av PSU.")
 ERROR_WRONG_RECOMMENDING_BODY = _("Handlingsplanen innstilles av ASU.")
 ERROR_STATUS_IN_FUTURE = _("Statusdatoen kan ikke være fram i tid.")
 ERROR_GOAL_OTHER_VERSION = _("Målet hører til en annen versjon av planen.")
+ERROR_GOAL_HAS_MEASURES = _("Målet har tiltak. Flytt eller ta ut tiltakene først.")
 
 MEASURE_FIELDS = [
     "goal",
@@ -330,13 +331,37 @@ def measure_retire(*, actor, measure: Measure) -> None:
 
 
 def goal_save(*, actor, version: PlanVersion, goal: Goal | None = None, **values) -> Goal:
+    """Add a goal (last in its focus area), or renumber, retitle or move one."""
     _require_editable(version)
-    if goal is None:
-        last = version.goals.aggregate(n=Max("order"))["n"] or 0
-        goal = Goal(version=version, order=last + 1)
-    return save_audited(
-        actor=actor, obj=goal, values=values, allowed=["focus_area", "code", "title"]
-    )
+    with transaction.atomic():
+        if goal is None:
+            area = values["focus_area"]
+            last = (
+                version.goals.filter(focus_area__order__lte=area.order).aggregate(n=Max("order"))[
+                    "n"
+                ]
+                or 0
+            )
+            version.goals.filter(order__gt=last).update(order=F("order") + 1)
+            goal = Goal(version=version, order=last + 1)
+        return save_audited(
+            actor=actor, obj=goal, values=values, allowed=["focus_area", "code", "title"]
+        )
+
+
+def goal_retire(*, actor, goal: Goal) -> None:
+    """Take an empty goal out of a draft."""
+    _require_editable(goal.version)
+    if goal.measures.exists():
+        raise ValidationError(ERROR_GOAL_HAS_MEASURES)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.DELETE,
+            obj=goal,
+            community=goal.version.plan.community,
+        )
+        goal.delete()
 
 
 # --- Status --------------------------------------------------------------------------------------

@@ -26,6 +26,9 @@ urlpatterns = [
     path(V + "tiltak/nytt/", edit_views.measure_edit, name="measure_create"),
     path(V + "tiltak/<uuid:lineage>/endre/", edit_views.measure_edit, name="measure_edit"),
     path(V + "tiltak/<uuid:lineage>/fjern/", edit_views.measure_retire, name="measure_retire"),
+    path(V + "mal/nytt/", edit_views.goal_edit, name="goal_create"),
+    path(V + "mal/<uuid:lineage>/endre/", edit_views.goal_edit, name="goal_edit"),
+    path(V + "mal/<uuid:lineage>/fjern/", edit_views.goal_retire, name="goal_retire"),
     path(V + "innstill/", edit_views.version_recommend, name="recommend"),
     path(V + "vedta/", edit_views.version_adopt, name="adopt"),
 ]

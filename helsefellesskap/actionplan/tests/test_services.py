@@ -152,3 +152,31 @@ def test_filters(plan_world):
     assert matched == 2
     _tree, matched = selectors.plan_tree(plan_world.version, selectors.Filters(overdue=True))
     assert matched == 3  # every measure whose years have passed, none completed
+
+
+def test_goals_are_added_moved_renumbered_and_retired_in_a_draft(plan_world):
+    draft = services.revision_start(actor=plan_world.secretariat, plan=plan_world.plan)
+    first_area = draft.focus_areas.get(code="1")
+    second_area = draft.focus_areas.get(code="2")
+    new = services.goal_save(
+        actor=plan_world.secretariat,
+        version=draft,
+        focus_area=first_area,
+        code="2b",
+        title="Nytt mål om legemidler",
+    )
+    order = list(draft.goals.order_by("order").values_list("code", flat=True))
+    assert order == ["1", "2", "2b", "3"]  # last in its focus area, before the next area
+    services.goal_save(
+        actor=plan_world.secretariat,
+        version=draft,
+        goal=new,
+        focus_area=second_area,
+        code="4",
+        title=new.title,
+    )
+    with pytest.raises(ValidationError, match="har tiltak"):
+        services.goal_retire(actor=plan_world.secretariat, goal=draft.goals.get(code="1"))
+    services.goal_retire(actor=plan_world.secretariat, goal=draft.goals.get(code="4"))
+    diff = version_diff(plan_world.version, draft)
+    assert diff.goals == []  # added then retired: nothing left to show

@@ -281,3 +281,18 @@ def test_secretariat_publishes_the_status(client, plan_world):
     assert plan_world.plan.status_is_public
     client.logout()
     assert client.get(url("progress", plan_world)).status_code == 200
+
+
+def test_goal_pages_of_a_draft(client, plan_world):
+    draft = services.revision_start(actor=plan_world.secretariat, plan=plan_world.plan)
+    page = url("goal_create", plan_world, draft.number)
+    client.force_login(plan_world.chair)
+    assert client.get(page).status_code == 403
+    client.force_login(plan_world.secretariat)
+    area = draft.focus_areas.get(code="2")
+    response = client.post(page, {"focus_area": area.pk, "code": "3", "title": "Dublett"})
+    assert response.status_code == 200
+    assert "finnes allerede" in response.text
+    response = client.post(page, {"focus_area": area.pk, "code": "4", "title": "Nytt mål"})
+    assert response.status_code == 302
+    assert draft.goals.filter(code="4", focus_area=area).exists()
