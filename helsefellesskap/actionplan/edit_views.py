@@ -50,25 +50,11 @@ def revision_start(request, slug, plan_slug):
     return _to_draft(version)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def measure_edit(request, slug, plan_slug, number, lineage=None):
-    plan, version = _draft(request, slug, plan_slug, number)
-    measure = None
-    if lineage:
-        measure = get_object_or_404(Measure, version=version, lineage=lineage)
-    form = MeasureForm(request.POST or None, instance=measure, version=version)
-    saved = submit(
-        request,
-        form,
-        lambda data: services.measure_save(
-            actor=request.user, version=version, measure=measure, **form.service_values()
-        ),
-        _("Tiltak %(name)s er lagret."),
-    )
+def _draft_form_page(request, plan, version, form, save, success, title):
+    """A create-or-edit page inside a draft; back to the draft's tree when saved."""
+    saved = submit(request, form, save, success)
     if saved:
-        return redirect(f"{saved.get_absolute_url()}?versjon={version.number}")
-    title = _("Endre tiltak %(code)s") % {"code": measure.code} if measure else _("Nytt tiltak")
+        return saved, None
     context = plan_context(
         request,
         plan,
@@ -79,7 +65,27 @@ def measure_edit(request, slug, plan_slug, number, lineage=None):
         title=title,
         cancel_url=f"{plan.get_absolute_url()}?versjon={version.number}",
     )
-    return render(request, "includes/form_page.html", context)
+    return None, render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, slug, plan_slug, number, lineage=None):
+    plan, version = _draft(request, slug, plan_slug, number)
+    measure = get_object_or_404(Measure, version=version, lineage=lineage) if lineage else None
+    form = MeasureForm(request.POST or None, instance=measure, version=version)
+    saved, page = _draft_form_page(
+        request,
+        plan,
+        version,
+        form,
+        lambda data: services.measure_save(
+            actor=request.user, version=version, measure=measure, **form.service_values()
+        ),
+        _("Tiltak %(name)s er lagret."),
+        _("Endre tiltak %(code)s") % {"code": measure.code} if measure else _("Nytt tiltak"),
+    )
+    return redirect(f"{saved.get_absolute_url()}?versjon={version.number}") if saved else page
 
 
 @login_required
@@ -172,26 +178,16 @@ def goal_edit(request, slug, plan_slug, number, lineage=None):
     plan, version = _draft(request, slug, plan_slug, number)
     goal = get_object_or_404(Goal, version=version, lineage=lineage) if lineage else None
     form = GoalForm(request.POST or None, instance=goal, version=version)
-    saved = submit(
-        request,
-        form,
-        lambda data: services.goal_save(actor=request.user, version=version, goal=goal, **data),
-        _("Mål %(name)s er lagret."),
-    )
-    if saved:
-        return _to_draft(version)
-    title = _("Endre mål %(code)s") % {"code": goal.code} if goal else _("Nytt mål")
-    context = plan_context(
+    saved, page = _draft_form_page(
         request,
         plan,
         version,
-        "tree",
-        plan_crumbs(plan, (title, None)),
-        form=form,
-        title=title,
-        cancel_url=f"{plan.get_absolute_url()}?versjon={version.number}",
+        form,
+        lambda data: services.goal_save(actor=request.user, version=version, goal=goal, **data),
+        _("Mål %(name)s er lagret."),
+        _("Endre mål %(code)s") % {"code": goal.code} if goal else _("Nytt mål"),
     )
-    return render(request, "includes/form_page.html", context)
+    return _to_draft(version) if saved else page
 
 
 @login_required

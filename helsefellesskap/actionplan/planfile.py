@@ -149,15 +149,21 @@ def _validate_version(version, bodies, errors) -> dict:
     return clean
 
 
-def _validate_area(area, bodies, codes, errors) -> dict:
-    area = area if isinstance(area, dict) else {}
-    code = _text(str(area.get("code", "")))
-    where = _("Innsatsområde %(code)s") % {"code": code or "?"}
+def _node(item, kind: str, label: str, codes, errors) -> tuple[dict, str, str]:
+    """The item as a dict, its code and where it is, with a missing or repeated code reported."""
+    item = item if isinstance(item, dict) else {}
+    code = _text(str(item.get("code", "")))
+    where = label % {"code": code or "?"}
     if not code:
         errors.add(where, _("Nummer mangler."))
-    elif code in codes["focus"]:
+    elif code in codes[kind]:
         errors.add(where, _("Nummeret er brukt før."))
-    codes["focus"].add(code)
+    codes[kind].add(code)
+    return item, code, where
+
+
+def _validate_area(area, bodies, codes, errors) -> dict:
+    area, code, where = _node(area, "focus", _("Innsatsområde %(code)s"), codes, errors)
     clean = {
         "code": code,
         "title": _text(area.get("title")),
@@ -172,14 +178,7 @@ def _validate_area(area, bodies, codes, errors) -> dict:
 
 
 def _validate_goal(goal, bodies, codes, errors) -> dict:
-    goal = goal if isinstance(goal, dict) else {}
-    code = _text(str(goal.get("code", "")))
-    where = _("Mål %(code)s") % {"code": code or "?"}
-    if not code:
-        errors.add(where, _("Nummer mangler."))
-    elif code in codes["goal"]:
-        errors.add(where, _("Nummeret er brukt før."))
-    codes["goal"].add(code)
+    goal, code, where = _node(goal, "goal", _("Mål %(code)s"), codes, errors)
     clean = {"code": code, "title": _text(goal.get("title")), "measures": []}
     if not clean["title"]:
         errors.add(where, _("Målet mangler tekst."))
@@ -189,14 +188,7 @@ def _validate_goal(goal, bodies, codes, errors) -> dict:
 
 
 def _validate_measure(measure, bodies, codes, errors) -> dict:
-    measure = measure if isinstance(measure, dict) else {}
-    code = _text(str(measure.get("code", "")))
-    where = _("Tiltak %(code)s") % {"code": code or "?"}
-    if not code:
-        errors.add(where, _("Nummer mangler."))
-    elif code in codes["measure"]:
-        errors.add(where, _("Nummeret er brukt før."))
-    codes["measure"].add(code)
+    measure, code, where = _node(measure, "measure", _("Tiltak %(code)s"), codes, errors)
     clean = {
         "code": code,
         "text": _text(measure.get("text")),
