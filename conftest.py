@@ -189,3 +189,19 @@ def page(page):
     """Playwright's page, failing after 5 s instead of 30 when something is not there."""
     page.set_default_timeout(5000)
     return page
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """On PostgreSQL a request thread of the live server can still hold a connection when the
+    session ends, and the test database then cannot be dropped. Close them before it is."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -209,3 +209,5 @@ FORM_RENDERER = "helsefellesskap.core.forms.FormRenderer"
 if TESTING:
     # Hashing at full strength costs a third of a second per test user.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Persistent connections of the live-server thread would keep the test database open.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
