@@ -217,3 +217,152 @@ def plan_or_deny(user, community: Community, slug: str, *, edit: bool = False):
     if edit and not can_edit_plan(user, plan):
         deny(user, community)
     return plan
+
+
+# --- Collaboration deviations --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviationAccess:
+    """What a user's handler roles and affiliations give them in the deviation routine."""
+
+    handler_parties: frozenset[int] = frozenset()  # parties they handle for (whole party)
+    handler_units: frozenset[int] = frozenset()  # units they handle for
+    liaison_communities: frozenset[int] = frozenset()  # communities where they triage GP reports
+    reporter_parties: dict[int, int] = field(default_factory=dict)  # community -> their party
+
+
+def deviation_access(user) -> DeviationAccess:
+    if user is None or not user.is_authenticated:
+        return DeviationAccess()
+    cached = getattr(user, "_hf_deviation_access", None)
+    if cached is not None:
+        return cached
+    from helsefellesskap.deviations.models import Handler
+    from helsefellesskap.organisation.models import Person
+
+    parties, units, liaison = set(), set(), set()
+    for party_id, unit_id, community_id, is_liaison in Handler.objects.filter(
+        person__user=user
+    ).values_list("party_id", "unit_id", "community_id", "is_gp_liaison"):
+        (units.add(unit_id) if unit_id else parties.add(party_id))
+        if is_liaison:
+            liaison.add(community_id)
+    reporters = dict(
+        Person.objects.filter(user=user, party__isnull=False).values_list(
+            "community_id", "party_id"
+        )
+    )
+    access = DeviationAccess(frozenset(parties), frozenset(units), frozenset(liaison), reporters)
+    user._hf_deviation_access = access
+    return access
+
+
+def deviation_roles(user, deviation) -> set[str]:
+    """Who the user is in this case (see deviations.workflow); empty when they may not see it."""
+    from helsefellesskap.deviations import workflow
+
+    if not access_for(user).is_authenticated:
+        return set()
+    access = deviation_access(user)
+    roles = set()
+    if deviation.reporter_id == user.pk or deviation.reporting_party_id in access.handler_parties:
+        roles.add(workflow.REPORTER)
+    if deviation.handling_party_id in access.handler_parties or (
+        deviation.handling_unit_id and deviation.handling_unit_id in access.handler_units
+    ):
+        roles.add(workflow.RECEIVER)
+    if deviation.by_gp and deviation.community_id in access.liaison_communities:
+        roles.add(workflow.GP_LIAISON)
+    if can_administer(user, deviation.community):
+        roles.add(workflow.SECRETARIAT)
+    return roles
+
+
+def involved_party_ids(deviation) -> set[int]:
+    return {deviation.reporting_party_id, deviation.concerned_party_id, deviation.handling_party_id}
+
+
+def can_view_deviation(user, deviation) -> bool:
+    """The reporter, handlers of every party involved, the GP liaison and the secretariat."""
+    if deviation_roles(user, deviation):
+        return True
+    access = deviation_access(user)
+    return bool(involved_party_ids(deviation) & access.handler_parties)
+
+
+def visible_deviations_filter(user, community):
+    """A Q object for the deviations of `community` the user may see (the list pages)."""
+    from django.db.models import Q
+
+    if not access_for(user).is_authenticated:
+        return Q(pk__in=[])
+    if can_administer(user, community):
+        return Q(community=community)
+    access = deviation_access(user)
+    parties = access.handler_parties
+    q = (
+        Q(reporter=user)
+        | Q(reporting_party__in=parties)
+        | Q(concerned_party__in=parties)
+        | Q(handling_party__in=parties)
+        | Q(handling_unit__in=access.handler_units)
+    )
+    if community.pk in access.liaison_communities:
+        q |= Q(by_gp=True)
+    return Q(community=community) & q
+
+
+def can_report_deviation(user, community) -> bool:
+    """Health workers of a party of the community, its handlers, user representatives and the
+    secretariat."""
+    access = deviation_access(user)
+    if community.pk in access.reporter_parties or can_administer(user, community):
+        return True
+    return (
+        Membership.objects.current()
+        .filter(
+            community=community, person__user=user, representation=Membership.Representation.USER
+        )
+        .exists()
+        if access_for(user).is_authenticated
+        else False
+    )
+
+
+def can_view_deviation_statistics(user, community) -> bool:
+    """The secretariat and members of ASU; everyone else sees only the published annual report."""
+    if can_administer(user, community):
+        return True
+    from helsefellesskap.organisation.models import Body
+
+    roles = access_for(user).body_roles
+    asu = Body.objects.filter(community=community, kind=Body.Kind.ADMINISTRATIVE).values_list(
+        "pk", flat=True
+    )
+    return any(roles.get(pk) for pk in asu)
+
+
+def deviation_or_deny(user, community: Community, number: str):
+    from helsefellesskap.deviations.models import Deviation
+
+    deviation = get_object_or_404(
+        Deviation.objects.select_related(
+            "community",
+            "category",
+            "reporting_party",
+            "concerned_party",
+            "handling_party",
+            "reporting_unit",
+            "concerned_unit",
+            "handling_unit",
+            "theme",
+        ),
+        community=community,
+        number=number,
+    )
+    if not can_view_deviation(user, deviation):
+        if not access_for(user).is_authenticated:
+            raise LoginRequired
+        raise Http404  # nobody outside the case learns that it exists
+    return deviation

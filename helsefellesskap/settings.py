@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "helsefellesskap.mail",
     "helsefellesskap.organisation",
     "helsefellesskap.actionplan",
+    "helsefellesskap.deviations",
 ]
 
 MIDDLEWARE = [

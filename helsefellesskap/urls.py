@@ -6,5 +6,6 @@ urlpatterns = [
     path("konto/", include("helsefellesskap.accounts.urls")),
     path("", include("helsefellesskap.core.urls")),
     path("", include("helsefellesskap.actionplan.urls")),
+    path("", include("helsefellesskap.deviations.urls")),
     path("", include("helsefellesskap.organisation.urls")),
 ]

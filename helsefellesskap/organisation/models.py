@@ -158,6 +158,32 @@ class Party(models.Model):
             raise ValidationError(errors)
 
 
+class Unit(models.Model):
+    """A unit of a party: a hospital department, a municipal service, a GP office."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="units", verbose_name=_("fellesskap")
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, related_name="units", verbose_name=_("part")
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("enhet")
+        verbose_name_plural = _("enheter")
+        ordering = ["party__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["party", "name"], name="unit_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party})"
+
+    def clean(self):
+        if self.party_id and self.party.community_id != self.community_id:
+            raise ValidationError({"party": ERROR_PARTY_OTHER_COMMUNITY})
+
+
 class Body(models.Model):
     """An organ of the community: PSU, ASU, AU, a council, a working group, a network, the
     secretariat."""
@@ -255,6 +281,14 @@ class Person(models.Model):
         related_name="people",
         verbose_name=_("tilhører part"),
     )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("enhet"),
+    )
     is_public_contact = models.BooleanField(
         _("offentlig kontaktperson"),
         default=False,
@@ -289,6 +323,8 @@ class Person(models.Model):
         self.email = self.email.strip().lower()
         if self.party_id and self.party.community_id != self.community_id:
             raise ValidationError({"party": ERROR_PARTY_OTHER_COMMUNITY})
+        if self.unit_id and self.unit.community_id != self.community_id:
+            raise ValidationError({"unit": ERROR_PARTY_OTHER_COMMUNITY})
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from helsefellesskap.actionplan.demo import load_demo_plans
+from helsefellesskap.deviations.demo import load_demo_deviations
 from helsefellesskap.organisation.demo import load_demo
 
 ERROR_NOT_DEBUG = (
@@ -39,6 +40,12 @@ class Command(BaseCommand):
             f"Handlingsplaner: {plans['plans']} planer med {plans['measures']} tiltak, "
             f"{plans['reports']} statusrapporter ({plans['created']} nye i denne kjøringen)."
         )
+        deviations = load_demo_deviations()
+        self.stdout.write(
+            f"Samhandlingsavvik: {deviations['deviations']} "
+            f"({deviations['created']} nye i denne kjøringen)."
+        )
+        result["logins"] += deviations["logins"]
         self.stdout.write("")
         self.stdout.write(f"Demo-innlogginger (passord: {result['password']}):")
         width = max(len(description) for description, _email in result["logins"])

@@ -1,0 +1,342 @@
+"""Collaboration deviations (samhandlingsavvik): one shared case for the reporting and the
+receiving party. No patient-identifying data is ever stored: every text passes `guard.check`
+before a row is written (see services)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helsefellesskap.organisation.models import Community, Party, Person, Unit
+
+DEFAULT_DEADLINE_DAYS = 15
+
+
+class DeviationSettings(models.Model):
+    """Per-community settings of the deviation routine."""
+
+    community = models.OneToOneField(
+        Community, on_delete=models.CASCADE, related_name="deviation_settings"
+    )
+    deadline_days = models.PositiveSmallIntegerField(
+        _("svarfrist (virkedager)"), default=DEFAULT_DEADLINE_DAYS
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("påminnelse (virkedager før fristen)"), default=3
+    )
+    auto_close_days = models.PositiveSmallIntegerField(
+        _("lukkes automatisk etter svar (virkedager)"), default=20
+    )
+
+    class Meta:
+        verbose_name = _("innstillinger for avvik")
+        verbose_name_plural = _("innstillinger for avvik")
+
+    def __str__(self) -> str:
+        return str(self.community)
+
+
+class Category(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="deviation_categories"
+    )
+    name = models.CharField(_("kategori"), max_length=120)
+    description = models.CharField(_("forklaring"), max_length=300, blank=True)
+    agreement_clause = models.CharField(
+        _("avtalepunkt eller retningslinje"), max_length=200, blank=True
+    )
+    deadline_days = models.PositiveSmallIntegerField(
+        _("egen svarfrist (virkedager)"), null=True, blank=True
+    )
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    is_active = models.BooleanField(_("i bruk"), default=True)
+
+    class Meta:
+        verbose_name = _("avvikskategori")
+        verbose_name_plural = _("avvikskategorier")
+        ordering = ["community", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="category_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Handler(models.Model):
+    """A person who receives and answers deviations on behalf of a party (or one of its units).
+    A GP liaison (praksiskonsulent) triages GP reports before they go to the unit."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="deviation_handlers")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="deviation_handlers"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="handler_roles")
+    is_gp_liaison = models.BooleanField(_("praksiskonsulent"), default=False)
+
+    class Meta:
+        verbose_name = _("avviksbehandler")
+        verbose_name_plural = _("avviksbehandlere")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "unit", "person"],
+                condition=models.Q(unit__isnull=False),
+                name="handler_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["party", "person"],
+                condition=models.Q(unit__isnull=True),
+                name="handler_unique_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.unit or self.party}"
+
+
+class Theme(models.Model):
+    """Reports of the same failure, grouped by the secretariat: the learning loop."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Åpen")
+        FOLLOWED_UP = "followed_up", _("Følges opp")
+        CLOSED = "closed", _("Avsluttet")
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="themes")
+    title = models.CharField(_("tema"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    measure_lineage = models.UUIDField(_("tiltak i handlingsplanen"), null=True, blank=True)
+    follow_up = models.TextField(_("oppfølging"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tema")
+        verbose_name_plural = _("temaer")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Deviation(models.Model):
+    class Kind(models.TextChoices):
+        PATIENT = "patient", _("Pasientrelatert")
+        SYSTEM = "system", _("Systemnivå (brudd på avtale eller retningslinje)")
+
+    class Consequence(models.TextChoices):
+        NONE = "none", _("Ingen")
+        MINOR = "minor", _("Liten")
+        MODERATE = "moderate", _("Moderat")
+        SERIOUS = "serious", _("Alvorlig")
+
+    class MessageType(models.TextChoices):
+        NONE = "", _("Ingen elektronisk melding")
+        PLO = "plo", _("PLO-melding")
+        DISCHARGE_SUMMARY = "discharge_summary", _("Epikrise")
+        REFERRAL = "referral", _("Henvisning")
+        ADMISSION_REPORT = "admission_report", _("Innleggelsesrapport")
+        DIALOGUE = "dialogue", _("Dialogmelding")
+        LAB = "lab", _("Laboratoriesvar")
+        OTHER = "other", _("Annen melding")
+
+    class State(models.TextChoices):
+        TRIAGE = "triage", _("Til vurdering hos praksiskonsulent")
+        REPORTED = "reported", _("Meldt")
+        RECEIVED = "received", _("Mottatt")
+        IN_PROGRESS = "in_progress", _("Under behandling")
+        FORWARDED = "forwarded", _("Videresendt")
+        WAITING = "waiting", _("Venter på melder")
+        ANSWERED = "answered", _("Besvart")
+        REOPENED = "reopened", _("Gjenåpnet")
+        DISAGREEMENT = "disagreement", _("Uenighet – til sekretariatet")
+        CLOSED = "closed", _("Lukket")
+
+    OPEN_STATES = (
+        State.TRIAGE,
+        State.REPORTED,
+        State.RECEIVED,
+        State.IN_PROGRESS,
+        State.FORWARDED,
+        State.REOPENED,
+    )
+    # Text fields the privacy guard checks, with their labels.
+    TEXT_FIELDS = ("description", "immediate_action", "improvement_proposal")
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="deviations")
+    number = models.CharField(_("nummer"), max_length=20)
+    state = models.CharField(
+        _("status"), max_length=16, choices=State.choices, default=State.REPORTED
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reporting_party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="deviations_reported",
+        verbose_name=_("meldende part"),
+    )
+    reporting_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meldende enhet"),
+    )
+    by_user_representative = models.BooleanField(_("meldt av brukerrepresentant"), default=False)
+    by_gp = models.BooleanField(_("meldt av fastlege"), default=False)
+    concerned_party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="deviations_concerning",
+        verbose_name=_("gjelder part"),
+    )
+    concerned_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gjelder enhet"),
+    )
+    # Where the case is now; changes when it is forwarded.
+    handling_party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="deviations_handling"
+    )
+    handling_unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="deviations", verbose_name=_("kategori")
+    )
+    kind = models.CharField(_("type"), max_length=8, choices=Kind.choices)
+    occurred_on = models.DateField(_("dato for hendelsen"))
+    description = models.TextField(_("hva skjedde"))
+    consequence_physical = models.CharField(
+        _("konsekvens for pasienten, fysisk"),
+        max_length=10,
+        choices=Consequence.choices,
+        default=Consequence.NONE,
+    )
+    consequence_psychological = models.CharField(
+        _("konsekvens for pasienten, psykisk"),
+        max_length=10,
+        choices=Consequence.choices,
+        default=Consequence.NONE,
+    )
+    immediate_action = models.TextField(_("hva ble gjort straks"), blank=True)
+    improvement_proposal = models.TextField(_("forslag til forbedring"), blank=True)
+    message_type = models.CharField(
+        _("elektronisk melding"), max_length=20, choices=MessageType.choices, blank=True
+    )
+    message_sent_at = models.DateTimeField(_("meldingen ble sendt"), null=True, blank=True)
+    sender_her = models.CharField(_("avsenders HER-id"), max_length=12, blank=True)
+    receiver_her = models.CharField(_("mottakers HER-id"), max_length=12, blank=True)
+    names_confirmed = models.BooleanField(default=False)
+
+    reported_at = models.DateTimeField(_("meldt"), db_index=True)
+    deadline = models.DateField(_("svarfrist"))
+    paused_since = models.DateField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("svar"), blank=True)
+    measures_taken = models.TextField(_("tiltak som er satt i verk"), blank=True)
+    answered_at = models.DateTimeField(_("besvart"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("lukket"), null=True, blank=True)
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deviations",
+        verbose_name=_("tema"),
+    )
+
+    class Meta:
+        verbose_name = _("samhandlingsavvik")
+        verbose_name_plural = _("samhandlingsavvik")
+        ordering = ["-reported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="deviation_unique_number")
+        ]
+        indexes = [
+            models.Index(fields=["community", "state", "deadline"]),
+            models.Index(fields=["community", "reported_at"]),
+            models.Index(fields=["handling_party", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return _("Avvik %(number)s") % {"number": self.number}
+
+    def get_absolute_url(self) -> str:
+        return reverse("deviations:detail", args=[self.community.slug, self.number])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (self.State.ANSWERED, self.State.CLOSED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state in self.OPEN_STATES and self.deadline < timezone.localdate()
+
+    @property
+    def direction(self) -> str:
+        return direction_of(self.reporting_party.kind, self.concerned_party.kind, self.by_gp)
+
+
+def direction_of(reporting_kind: str, concerned_kind: str, by_gp: bool) -> str:
+    hospital, municipality = Party.Kind.HOSPITAL_TRUST, Party.Kind.MUNICIPALITY
+    if reporting_kind == hospital and concerned_kind == municipality:
+        return "hospital_to_municipality"
+    if by_gp and concerned_kind == hospital:
+        return "gp_to_hospital"
+    if reporting_kind == municipality and concerned_kind == hospital:
+        return "municipality_to_hospital"
+    return "other"
+
+
+DIRECTIONS = {
+    "hospital_to_municipality": _("Helseforetak → kommune"),
+    "municipality_to_hospital": _("Kommune → helseforetak"),
+    "gp_to_hospital": _("Fastlege → helseforetak"),
+    "other": _("Annet"),
+}
+
+
+class Event(models.Model):
+    """The case's history: every transition, comment and forward, shown to both parties."""
+
+    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    party = models.ForeignKey(Party, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def label(self) -> str:
+        from .workflow import ACTIONS, EVENT_LABELS
+
+        if self.action in ACTIONS:
+            return str(ACTIONS[self.action].label)
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def state_label(self) -> str:
+        return str(Deviation.State(self.to_state).label) if self.to_state else ""

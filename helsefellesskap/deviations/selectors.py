@@ -1,0 +1,64 @@
+from django.db.models import Q
+from django.utils import timezone
+
+from helsefellesskap import permissions
+
+from .models import Deviation, Event, Theme
+from .workdays import working_days_between
+
+
+def visible(user, community):
+    return Deviation.objects.filter(permissions.visible_deviations_filter(user, community))
+
+
+def deviation_list(user, community, *, state="", category=None, party=None):
+    qs = visible(user, community).select_related(
+        "category", "reporting_party", "concerned_party", "handling_party", "handling_unit"
+    )
+    today = timezone.localdate()
+    if state == "open":
+        qs = qs.filter(state__in=Deviation.OPEN_STATES)
+    elif state == "overdue":
+        qs = qs.filter(state__in=Deviation.OPEN_STATES, deadline__lt=today)
+    elif state:
+        qs = qs.filter(state=state)
+    if category:
+        qs = qs.filter(category=category)
+    if party:
+        qs = qs.filter(Q(reporting_party=party) | Q(concerned_party=party))
+    return qs.order_by("-reported_at")
+
+
+def for_my_party(user, community):
+    """Open cases that wait for the user's party (or unit) to act."""
+    access = permissions.deviation_access(user)
+    return (
+        Deviation.objects.filter(community=community, state__in=Deviation.OPEN_STATES)
+        .filter(
+            Q(handling_party__in=access.handler_parties) | Q(handling_unit__in=access.handler_units)
+        )
+        .select_related("category", "reporting_party", "handling_party")
+        .order_by("deadline")
+    )
+
+
+def reported_by_me(user, community):
+    return (
+        Deviation.objects.filter(community=community, reporter=user)
+        .select_related("category", "concerned_party", "handling_party")
+        .order_by("-reported_at")
+    )
+
+
+def events(deviation):
+    return list(Event.objects.filter(deviation=deviation).select_related("actor", "party"))
+
+
+def days_left(deviation) -> int | None:
+    if deviation.state not in Deviation.OPEN_STATES:
+        return None
+    return working_days_between(timezone.localdate(), deviation.deadline)
+
+
+def themes(community):
+    return Theme.objects.filter(community=community)

@@ -1,0 +1,211 @@
+"""Pages of the deviation routine: report, the shared case, the lists and themes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from helsefellesskap import permissions
+from helsefellesskap.core.pages import add_form_errors, community_context, submit
+
+from . import selectors, services, workflow
+from .forms import ActionForm, ListFilterForm, ReportForm, ThemeForm
+from .models import Theme
+
+
+def _case_context(request, community, deviation, **extra):
+    roles = permissions.deviation_roles(request.user, deviation)
+    days_left = selectors.days_left(deviation)
+    return community_context(
+        request,
+        community,
+        "deviations",
+        _crumbs(community, (str(deviation), None)),
+        deviation=deviation,
+        events=selectors.events(deviation),
+        actions=workflow.available(deviation.state, roles),
+        days_left=days_left,
+        days_over=-days_left if days_left is not None and days_left < 0 else 0,
+        roles=roles,
+        themes=selectors.themes(community) if workflow.SECRETARIAT in roles else [],
+        **extra,
+    )
+
+
+def _crumbs(community, *more):
+    return [(_("Samhandlingsavvik"), reverse("deviations:home", args=[community.slug])), *more]
+
+
+@login_required
+def home(request, slug):
+    community = permissions.community_or_deny(request.user, slug)
+    form = ListFilterForm(request.GET or None, community=community)
+    filters = form.cleaned_data if form.is_valid() else {}
+    listing = selectors.deviation_list(
+        request.user,
+        community,
+        state=filters.get("state", ""),
+        category=filters.get("category"),
+        party=filters.get("party"),
+    )
+    page = Paginator(listing, 50).get_page(request.GET.get("side"))
+    context = community_context(
+        request,
+        community,
+        "deviations",
+        [(_("Samhandlingsavvik"), None)],
+        form=form,
+        page=page,
+        waiting=list(selectors.for_my_party(request.user, community)[:50]),
+        mine=list(selectors.reported_by_me(request.user, community)[:20]),
+        can_report=permissions.can_report_deviation(request.user, community),
+        can_view_statistics=permissions.can_view_deviation_statistics(request.user, community),
+    )
+    return render(request, "deviations/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request, slug):
+    community = permissions.community_or_deny(request.user, slug)
+    if not permissions.can_report_deviation(request.user, community):
+        permissions.deny(request.user, community)
+    services.categories_ensure_defaults(community)
+    own = permissions.deviation_access(request.user).reporter_parties.get(community.pk)
+    show_confirm = request.method == "POST" and "confirm_names" in request.POST
+    form = ReportForm(
+        request.POST or None, community=community, own_party_id=own, show_confirm=show_confirm
+    )
+    guard_result = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            deviation = services.deviation_report(
+                actor=request.user,
+                community=community,
+                **{**data, "confirm_names": data.get("confirm_names", False)},
+            )
+        except services.PrivacyGuardError as error:
+            guard_result = error.result
+            add_form_errors(form, error)
+            if not guard_result.errors:  # only names: ask the reporter to confirm
+                form = ReportForm(
+                    request.POST, community=community, own_party_id=own, show_confirm=True
+                )
+                form.is_valid()
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Avvik %(number)s er sendt til %(party)s. Svarfrist: %(deadline)s.")
+                % {
+                    "number": deviation.number,
+                    "party": deviation.handling_party,
+                    "deadline": deviation.deadline.strftime("%d.%m.%Y"),
+                },
+            )
+            return redirect(deviation.get_absolute_url())
+    context = community_context(
+        request,
+        community,
+        "deviations",
+        _crumbs(community, (_("Meld avvik"), None)),
+        form=form,
+        guard_result=guard_result,
+    )
+    return render(request, "deviations/report.html", context)
+
+
+@login_required
+def detail(request, slug, number):
+    community = permissions.community_or_deny(request.user, slug)
+    deviation = permissions.deviation_or_deny(request.user, community, number)
+    services.deviation_viewed(actor=request.user, deviation=deviation)
+    context = _case_context(
+        request, community, deviation, action_form=ActionForm(community=community)
+    )
+    return render(request, "deviations/detail.html", context)
+
+
+@login_required
+@require_POST
+def act(request, slug, number, action):
+    community = permissions.community_or_deny(request.user, slug)
+    deviation = permissions.deviation_or_deny(request.user, community, number)
+    form = ActionForm(request.POST, community=community)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        if action == "comment":
+            services.deviation_comment(
+                actor=request.user,
+                deviation=deviation,
+                text=data.get("text", ""),
+                confirm_names=data.get("confirm_names", False),
+            )
+        else:
+            services.deviation_act(
+                actor=request.user,
+                deviation=deviation,
+                action=action,
+                text=data.get("text", ""),
+                measures_taken=data.get("measures_taken", ""),
+                to_party=data.get("to_party"),
+                to_unit=data.get("to_unit"),
+                confirm_names=data.get("confirm_names", False),
+            )
+    except ValidationError as error:
+        # Keep what was typed: show the case again with the errors and the text.
+        add_form_errors(form, error)
+        needs_confirm = isinstance(error, services.PrivacyGuardError) and error.result.ok
+        context = _case_context(
+            request,
+            community,
+            deviation,
+            action_form=form,
+            failed_action=action,
+            needs_confirm=needs_confirm,
+        )
+        return render(request, "deviations/detail.html", context, status=400)
+    messages.success(request, _("Saken er oppdatert."))
+    return redirect(deviation.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_list(request, slug):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    form = ThemeForm(request.POST or None)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.theme_save(actor=request.user, community=community, **data),
+        _("Temaet «%(name)s» er opprettet."),
+    )
+    if saved:
+        return redirect("deviations:themes", slug)
+    context = community_context(
+        request,
+        community,
+        "deviations",
+        _crumbs(community, (_("Temaer"), None)),
+        themes=selectors.themes(community).prefetch_related("deviations"),
+        form=form,
+    )
+    return render(request, "deviations/themes.html", context)
+
+
+@login_required
+@require_POST
+def theme_assign(request, slug, number):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    deviation = permissions.deviation_or_deny(request.user, community, number)
+    theme = get_object_or_404(Theme, community=community, pk=request.POST.get("theme"))
+    services.theme_assign(actor=request.user, theme=theme, deviations=[deviation])
+    messages.success(request, _("Avviket er knyttet til temaet «%(theme)s».") % {"theme": theme})
+    return redirect(deviation.get_absolute_url())
