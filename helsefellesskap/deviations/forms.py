@@ -99,6 +99,8 @@ class ReportForm(DesignsystemetMixin, forms.ModelForm):
             community=community, is_active=True
         )
         self.fields["occurred_on"].initial = timezone.localdate()
+        self.fields["kind"].choices = Deviation.Kind.choices  # no empty radio button
+        self.fields["kind"].initial = Deviation.Kind.PATIENT
         self.fields["message_type"].required = False
         if not show_confirm:
             del self.fields["confirm_names"]
