@@ -186,8 +186,8 @@ def login(live_server):
 
 @pytest.fixture
 def page(page):
-    """Playwright's page, failing after 5 s instead of 30 when something is not there."""
-    page.set_default_timeout(5000)
+    """Playwright's page, failing after 10 s instead of 30 when something is not there."""
+    page.set_default_timeout(10_000)
     return page
 
 

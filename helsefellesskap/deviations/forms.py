@@ -3,9 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
-from helsefellesskap.organisation.models import Community, Party, Unit
+from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
-from .models import Category, Deviation, Theme
+from .models import Category, Deviation, DeviationSettings, Handler, Theme
 
 ERROR_FUTURE = _("Datoen kan ikke være fram i tid.")
 ERROR_HER = _("HER-id er et tall med opptil ni sifre.")
@@ -159,11 +159,17 @@ class ActionForm(DesignsystemetMixin, forms.Form):
 class ThemeForm(DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["title", "description", "status", "follow_up"]
+        fields = ["title", "description", "status", "measure_lineage", "follow_up"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "follow_up": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure_lineage"] = ThemeMeasureField(community)
+        if self.instance.measure_lineage:
+            self.initial["measure_lineage"] = str(self.instance.measure_lineage)
 
 
 class ListFilterForm(DesignsystemetMixin, forms.Form):
@@ -188,3 +194,67 @@ class ListFilterForm(DesignsystemetMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(community=community)
         self.fields["party"].queryset = Party.objects.filter(community=community)
+
+
+class SettingsForm(DesignsystemetMixin, forms.ModelForm):
+    class Meta:
+        model = DeviationSettings
+        fields = ["deadline_days", "reminder_days"]
+
+
+class CategoryForm(DesignsystemetMixin, forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "description", "agreement_clause", "deadline_days", "order", "is_active"]
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+
+
+class HandlerForm(DesignsystemetMixin, forms.ModelForm):
+    class Meta:
+        model = Handler
+        fields = ["person", "party", "unit", "is_gp_liaison"]
+        labels = {
+            "person": _("Person"),
+            "party": _("Behandler avvik for part"),
+            "unit": _("Bare for enheten (valgfritt)"),
+        }
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.community = community
+        self.fields["person"].queryset = Person.objects.filter(community=community)
+        self.fields["party"].queryset = Party.objects.filter(community=community)
+        self.fields["unit"].queryset = Unit.objects.filter(community=community).select_related(
+            "party"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        unit, party = cleaned.get("unit"), cleaned.get("party")
+        if unit and party and unit.party_id != party.pk:
+            self.add_error("unit", _("Enheten hører ikke til parten du valgte."))
+        return cleaned
+
+
+class ThemeMeasureField(forms.TypedChoiceField):
+    """A measure of the community's current action plans, stored by its lineage."""
+
+    def __init__(self, community: Community, **kwargs):
+        from helsefellesskap.actionplan.models import Measure
+
+        measures = Measure.objects.filter(
+            version__plan__community=community, version__is_current=True
+        ).select_related("version__plan")
+        choices = [("", _("Ingen"))] + [
+            (str(m.lineage), f"{m.code} {m.text[:70]}") for m in measures.order_by("order")
+        ]
+        super().__init__(
+            choices=choices,
+            required=False,
+            empty_value=None,
+            label=_("Knyttet til tiltak i handlingsplanen"),
+            **kwargs,
+        )

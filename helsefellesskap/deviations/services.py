@@ -426,3 +426,46 @@ def categories_ensure_defaults(community: Community) -> list[Category]:
             for index, (name, clause) in enumerate(DEFAULT_CATEGORIES)
         )
     return list(Category.objects.filter(community=community, is_active=True))
+
+
+def settings_save(*, actor, community: Community, **values) -> DeviationSettings:
+    from helsefellesskap.audit.services import save_audited
+
+    return save_audited(
+        actor=actor,
+        obj=settings_for(community),
+        values=values,
+        allowed=["deadline_days", "reminder_days"],
+    )
+
+
+def category_save(
+    *, actor, community: Community, category: Category | None = None, **values
+) -> Category:
+    from helsefellesskap.audit.services import save_audited
+
+    return save_audited(
+        actor=actor,
+        obj=category or Category(community=community),
+        values=values,
+        allowed=["name", "description", "agreement_clause", "deadline_days", "order", "is_active"],
+    )
+
+
+def handler_add(*, actor, community: Community, **values) -> Handler:
+    from helsefellesskap.audit.services import save_audited
+
+    return save_audited(
+        actor=actor,
+        obj=Handler(community=community),
+        values=values,
+        allowed=["person", "party", "unit", "is_gp_liaison"],
+    )
+
+
+def handler_remove(*, actor, handler: Handler) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action=AuditEntry.Action.DELETE, obj=handler, community=handler.community
+        )
+        handler.delete()

@@ -13,8 +13,16 @@ from helsefellesskap import permissions
 from helsefellesskap.core.pages import add_form_errors, community_context, submit
 
 from . import selectors, services, workflow
-from .forms import ActionForm, ListFilterForm, ReportForm, ThemeForm
-from .models import Theme
+from .forms import (
+    ActionForm,
+    CategoryForm,
+    HandlerForm,
+    ListFilterForm,
+    ReportForm,
+    SettingsForm,
+    ThemeForm,
+)
+from .models import Category, Handler, Theme
 
 
 def _case_context(request, community, deviation, **extra):
@@ -180,7 +188,7 @@ def act(request, slug, number, action):
 @require_http_methods(["GET", "POST"])
 def theme_list(request, slug):
     community = permissions.community_or_deny(request.user, slug, admin=True)
-    form = ThemeForm(request.POST or None)
+    form = ThemeForm(request.POST or None, community=community)
     saved = submit(
         request,
         form,
@@ -209,3 +217,96 @@ def theme_assign(request, slug, number):
     services.theme_assign(actor=request.user, theme=theme, deviations=[deviation])
     messages.success(request, _("Avviket er knyttet til temaet «%(theme)s».") % {"theme": theme})
     return redirect(deviation.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings(request, slug):
+    """The secretariat's settings: deadline, categories and who handles deviations."""
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    services.categories_ensure_defaults(community)
+    which = request.POST.get("form")
+    settings_form = SettingsForm(
+        request.POST if which == "settings" else None, instance=services.settings_for(community)
+    )
+    category_form = CategoryForm(request.POST if which == "category" else None, community=community)
+    handler_form = HandlerForm(request.POST if which == "handler" else None, community=community)
+    saved = (
+        submit(
+            request,
+            settings_form,
+            lambda data: services.settings_save(actor=request.user, community=community, **data),
+            _("Svarfristen er lagret."),
+        )
+        if which == "settings"
+        else submit(
+            request,
+            category_form,
+            lambda data: services.category_save(actor=request.user, community=community, **data),
+            _("Kategorien «%(name)s» er lagret."),
+        )
+        if which == "category"
+        else submit(
+            request,
+            handler_form,
+            lambda data: services.handler_add(actor=request.user, community=community, **data),
+            _("%(name)s er lagt til som avviksbehandler."),
+        )
+        if which == "handler"
+        else None
+    )
+    if saved:
+        return redirect("deviations:settings", slug)
+    context = community_context(
+        request,
+        community,
+        "deviations",
+        _crumbs(community, (_("Innstillinger"), None)),
+        settings_form=settings_form,
+        category_form=category_form,
+        handler_form=handler_form,
+        categories=Category.objects.filter(community=community),
+        handlers=Handler.objects.filter(community=community)
+        .select_related("person", "party", "unit")
+        .order_by("party__name", "person__family_name"),
+    )
+    return render(request, "deviations/settings.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_edit(request, slug, pk):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    category = get_object_or_404(Category, community=community, pk=pk)
+    form = CategoryForm(request.POST or None, instance=category, community=community)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.category_save(
+            actor=request.user, community=community, category=category, **data
+        ),
+        _("Kategorien «%(name)s» er lagret."),
+    )
+    if saved:
+        return redirect("deviations:settings", slug)
+    settings_url = reverse("deviations:settings", args=[slug])
+    context = community_context(
+        request,
+        community,
+        "deviations",
+        _crumbs(community, (_("Innstillinger"), settings_url), (str(category), None)),
+        form=form,
+        title=_("Endre kategori"),
+        cancel_url=settings_url,
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_POST
+def handler_remove(request, slug, pk):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    handler = get_object_or_404(Handler, community=community, pk=pk)
+    services.handler_remove(actor=request.user, handler=handler)
+    messages.success(request, _("%(name)s er ikke lenger avviksbehandler.") % {"name": handler})
+    return redirect("deviations:settings", slug)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Body, Community, Invitation, Membership, MunicipalRegion, Party, Person
+from .models import Body, Community, Invitation, Membership, MunicipalRegion, Party, Person, Unit
 
 
 class RegionInline(admin.TabularInline):
@@ -63,3 +63,10 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "community", "created_at", "expires_at", "accepted_at"]
     list_filter = ["community"]
     readonly_fields = ["token_hash", "created_at", "accepted_at"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "party", "community", "is_active"]
+    list_filter = ["community", "is_active"]
+    search_fields = ["name", "party__name"]

@@ -63,3 +63,13 @@ def test_report_refused_fixed_answered_and_accepted(page, live_server, dev_world
     deviation.refresh_from_db()
     assert deviation.state == Deviation.State.CLOSED
     axe(page, "closed case, reporter side")
+
+
+def test_secretariat_pages_pass_axe(page, live_server, dev_world, axe, login, report):
+    deviation = report()
+    login(page, dev_world.secretariat)
+    base = f"{live_server.url}/{dev_world.community.slug}/avvik/"
+    for path in ["", "innstillinger/", "temaer/", f"{deviation.number}/", "statistikk/"]:
+        page.goto(base + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        axe(page, path or "deviation home")

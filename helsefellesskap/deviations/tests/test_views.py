@@ -151,3 +151,94 @@ def test_a_forbidden_action_is_403(client, dev_world, report):
     assert client.post(act, {"text": "Svar"}).status_code == 403
     client.force_login(dev_world.uninvolved_handler)
     assert client.post(act, {"text": "Svar"}).status_code == 404
+
+
+def test_settings_are_for_the_secretariat(client, dev_world):
+    page = reverse("deviations:settings", args=[dev_world.community.slug])
+    client.force_login(dev_world.hospital_handler)
+    assert client.get(page).status_code == 404  # no seat in the community: outsider
+    client.force_login(dev_world.member)
+    assert client.get(page).status_code == 403
+    client.force_login(dev_world.secretariat)
+    response = client.post(page, {"form": "settings", "deadline_days": "10", "reminder_days": "2"})
+    assert response.status_code == 302
+    assert dev_world.community.deviation_settings.deadline_days == 10
+    person = dev_world.nurse.people.get()
+    response = client.post(
+        page,
+        {
+            "form": "handler",
+            "person": person.pk,
+            "party": dev_world.hospital.pk,
+            "unit": dev_world.home_care.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "Enheten hører ikke til parten du valgte." in response.text
+    response = client.post(
+        page,
+        {
+            "form": "handler",
+            "person": person.pk,
+            "party": dev_world.municipality.pk,
+            "unit": dev_world.home_care.pk,
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        page,
+        {
+            "form": "category",
+            "name": "Rehabilitering",
+            "agreement_clause": "Retningslinje for rehabilitering",
+            "order": "20",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert dev_world.community.deviation_categories.filter(name="Rehabilitering").exists()
+
+
+def test_themes_group_deviations_and_link_a_measure(client, dev_world, report):
+    deviation = report()
+    page = reverse("deviations:themes", args=[dev_world.community.slug])
+    client.force_login(dev_world.nurse)
+    assert client.get(page).status_code == 404
+    client.force_login(dev_world.secretariat)
+    response = client.post(
+        page,
+        {
+            "title": "Epikrise mangler",
+            "status": "open",
+            "description": "",
+            "follow_up": "",
+            "measure_lineage": "",
+        },
+    )
+    assert response.status_code == 302
+    theme = dev_world.community.themes.get()
+    assign = reverse("deviations:theme_assign", args=[dev_world.community.slug, deviation.number])
+    assert client.post(assign, {"theme": theme.pk}).status_code == 302
+    deviation.refresh_from_db()
+    assert deviation.theme == theme
+    assert deviation.number in client.get(page).text
+
+
+def test_notifications_wait_in_the_queue_while_the_mail_server_is_down(dev_world, report, settings):
+    from django.test import TestCase
+
+    from helsefellesskap.mail.models import OutgoingEmail
+    from helsefellesskap.mail.services import email_send_due
+
+    settings.EMAIL_BACKEND = "helsefellesskap.mail.tests.test_services.DownBackend"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        deviation = report()
+    queued = OutgoingEmail.objects.get(to="avvik.sykehus@example.no")
+    assert queued.status == OutgoingEmail.Status.QUEUED and queued.attempts == 1
+    waiting = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED).count()
+    assert deviation.pk  # the report is stored even though the mail could not go
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutgoingEmail.objects.update(next_attempt_at=queued.created_at)
+    assert email_send_due() == waiting  # every handler's notice goes out once the server is up
+    queued.refresh_from_db()
+    assert queued.status == OutgoingEmail.Status.SENT
