@@ -231,30 +231,25 @@ def settings(request, slug):
     )
     category_form = CategoryForm(request.POST if which == "category" else None, community=community)
     handler_form = HandlerForm(request.POST if which == "handler" else None, community=community)
-    saved = (
-        submit(
-            request,
-            settings_form,
-            lambda data: services.settings_save(actor=request.user, community=community, **data),
-            _("Svarfristen er lagret."),
-        )
-        if which == "settings"
-        else submit(
-            request,
-            category_form,
-            lambda data: services.category_save(actor=request.user, community=community, **data),
-            _("Kategorien «%(name)s» er lagret."),
-        )
-        if which == "category"
-        else submit(
-            request,
+    # The page has three forms; the hidden field "form" says which one was sent.
+    sections = {
+        "settings": (settings_form, services.settings_save, _("Svarfristen er lagret.")),
+        "category": (category_form, services.category_save, _("Kategorien «%(name)s» er lagret.")),
+        "handler": (
             handler_form,
-            lambda data: services.handler_add(actor=request.user, community=community, **data),
+            services.handler_add,
             _("%(name)s er lagt til som avviksbehandler."),
+        ),
+    }
+    saved = None
+    if which in sections:
+        form, service, message = sections[which]
+        saved = submit(
+            request,
+            form,
+            lambda data: service(actor=request.user, community=community, **data),
+            message,
         )
-        if which == "handler"
-        else None
-    )
     if saved:
         return redirect("deviations:settings", slug)
     context = community_context(
