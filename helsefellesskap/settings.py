@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "helsefellesskap.organisation",
     "helsefellesskap.actionplan",
     "helsefellesskap.deviations",
+    "helsefellesskap.cases",
 ]
 
 MIDDLEWARE = [

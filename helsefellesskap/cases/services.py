@@ -1,0 +1,253 @@
+"""Changes to cases and meetings. Writes run in one transaction and write the audit trail."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helsefellesskap.audit.models import AuditEntry
+from helsefellesskap.audit.services import audit_record, save_audited
+from helsefellesskap.organisation.models import Body, Community, Membership
+
+from .models import AgendaItem, Attendance, Case, FollowUp, Meeting, Ratification, Treatment
+
+ERROR_BODY_OTHER_COMMUNITY = _("Organet hører til et annet helsefellesskap.")
+ERROR_MEETING_TIMES = _("Møtet kan ikke slutte før det begynner.")
+ERROR_MEETING_NO_BODY = _("Velg minst ett organ.")
+ERROR_ALREADY_ON_AGENDA = _("Saken står allerede på sakslisten til et møte.")
+ERROR_NOT_IN_MEETING = _("Behandlingen hører til et organ som ikke er med i møtet.")
+ERROR_MINUTES_NOT_HELD = _("Protokollen kan først godkjennes når møtet er avholdt.")
+
+CASE_FIELDS = [
+    "title",
+    "public_title",
+    "description",
+    "type",
+    "decision_kind",
+    "raised_by_body",
+    "raised_by_party",
+    "raised_by_text",
+    "status",
+]
+
+
+def case_create(*, actor, community: Community, **values) -> Case:
+    """Register a case with the next number of the year («Sak 05/26»)."""
+    year = timezone.localdate().year
+    with transaction.atomic():
+        last = (
+            Case.objects.select_for_update()
+            .filter(community=community, year=year)
+            .aggregate(n=Max("sequence"))["n"]
+            or 0
+        )
+        case = Case(
+            community=community,
+            year=year,
+            sequence=last + 1,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        return save_audited(actor=actor, obj=case, values=values, allowed=CASE_FIELDS)
+
+
+def case_update(*, actor, case: Case, **values) -> Case:
+    return save_audited(actor=actor, obj=case, values=values, allowed=CASE_FIELDS)
+
+
+def case_route(*, actor, case: Case, bodies: list[Body], note: str = "") -> list[Treatment]:
+    """AU routes the case: to one body, or to several in turn (the order given)."""
+    for body in bodies:
+        if body.community_id != case.community_id:
+            raise ValidationError({"bodies": ERROR_BODY_OTHER_COMMUNITY})
+    with transaction.atomic():
+        start = case.treatments.aggregate(n=Max("order"))["n"] or 0
+        treatments = [
+            Treatment.objects.create(
+                case=case, body=body, order=start + index, routed_by=actor, routing_note=note
+            )
+            for index, body in enumerate(bodies, start=1)
+        ]
+        if case.status == Case.Status.NEW:
+            case.status = Case.Status.ROUTED
+            case.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=case,
+            changes={"routing": ["", " → ".join(str(b) for b in bodies)]},
+        )
+    return treatments
+
+
+TREATMENT_FIELDS = [
+    "recommendation",
+    "decision",
+    "outcome",
+    "decided_on",
+    "unanimous",
+    "votes_for",
+    "votes_against",
+    "dissent",
+    "protocol_remarks",
+    "is_exempt",
+    "exemption_basis",
+]
+
+
+def treatment_record(*, actor, treatment: Treatment, **values) -> Treatment:
+    """Record a body's recommendation, decision, votes, dissent and remarks."""
+    with transaction.atomic():
+        treatment = save_audited(
+            actor=actor, obj=treatment, values=values, allowed=TREATMENT_FIELDS
+        )
+        case = treatment.case
+        if treatment.outcome and not case.treatments.filter(outcome="").exists():
+            needs_parties = case.decision_kind == "agreement"
+            case.status = Case.Status.RATIFICATION if needs_parties else Case.Status.DECIDED
+            case.save(update_fields=["status"])
+            if needs_parties:
+                ratification_start(case=case)
+    return treatment
+
+
+def ratification_start(*, case: Case) -> list[Ratification]:
+    """The agreement and its guidelines are decided by every municipal council and the hospital
+    board: one pending row per party."""
+    from helsefellesskap.organisation.models import Party
+
+    parties = Party.objects.filter(
+        community=case.community,
+        kind__in=[Party.Kind.MUNICIPALITY, Party.Kind.HOSPITAL_TRUST],
+    )
+    for party in parties:
+        Ratification.objects.get_or_create(
+            case=case,
+            party=party,
+            defaults={
+                "decided_by": _("Styret")
+                if party.kind == Party.Kind.HOSPITAL_TRUST
+                else _("Kommunestyret")
+            },
+        )
+    return list(case.ratifications.all())
+
+
+def ratification_record(*, actor, ratification: Ratification, **values) -> Ratification:
+    with transaction.atomic():
+        ratification = save_audited(
+            actor=actor,
+            obj=ratification,
+            values=values,
+            allowed=["decided_by", "decided_on", "outcome", "reference"],
+        )
+        case = ratification.case
+        if not case.ratifications.filter(outcome=Ratification.Outcome.PENDING).exists():
+            case.status = Case.Status.CLOSED
+            case.save(update_fields=["status"])
+    return ratification
+
+
+def follow_up_save(*, actor, case: Case, follow_up: FollowUp | None = None, **values) -> FollowUp:
+    return save_audited(
+        actor=actor,
+        obj=follow_up or FollowUp(case=case),
+        values=values,
+        allowed=[
+            "description",
+            "owner_body",
+            "owner_person",
+            "due_on",
+            "done_on",
+            "measure_lineage",
+        ],
+    )
+
+
+# --- Meetings ---------------------------------------------------------------------------------
+
+
+def meeting_create(
+    *,
+    actor,
+    community: Community,
+    bodies: list[Body],
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    mode: str = Meeting.Mode.IN_PERSON,
+    location: str = "",
+    video_url: str = "",
+) -> Meeting:
+    """A meeting of one body, or a joint meeting (PSU and ASU together), with the standard
+    opening items and *eventuelt* on its agenda and every current member invited."""
+    if not bodies:
+        raise ValidationError({"bodies": ERROR_MEETING_NO_BODY})
+    if any(body.community_id != community.pk for body in bodies):
+        raise ValidationError({"bodies": ERROR_BODY_OTHER_COMMUNITY})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": ERROR_MEETING_TIMES})
+    with transaction.atomic():
+        meeting = Meeting(
+            community=community,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            mode=mode,
+            location=location,
+            video_url=video_url,
+        )
+        meeting.full_clean()
+        meeting.save()
+        meeting.bodies.set(bodies)
+        AgendaItem.objects.bulk_create(
+            [
+                AgendaItem(meeting=meeting, order=1, kind=AgendaItem.Kind.NOTICE),
+                AgendaItem(meeting=meeting, order=2, kind=AgendaItem.Kind.MINUTES),
+                AgendaItem(meeting=meeting, order=900, kind=AgendaItem.Kind.ANY_OTHER),
+            ]
+        )
+        _invite_members(meeting, bodies)
+        audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=meeting)
+    return meeting
+
+
+def _invite_members(meeting: Meeting, bodies: list[Body]) -> None:
+    seats = (
+        Membership.objects.current(timezone.localdate(meeting.starts_at))
+        .filter(body__in=bodies)
+        .select_related("person", "party", "region")
+    )
+    seen = set()
+    rows = []
+    for seat in seats:
+        if seat.person_id in seen:
+            continue
+        seen.add(seat.person_id)
+        rows.append(
+            Attendance(
+                meeting=meeting, person=seat.person, membership=seat, represents=seat.represents
+            )
+        )
+    Attendance.objects.bulk_create(rows)
+
+
+def agenda_add(*, actor, meeting: Meeting, treatment: Treatment) -> AgendaItem:
+    if hasattr(treatment, "agenda_item") and treatment.agenda_item is not None:
+        raise ValidationError(ERROR_ALREADY_ON_AGENDA)
+    if not meeting.bodies.filter(pk=treatment.body_id).exists():
+        raise ValidationError(ERROR_NOT_IN_MEETING)
+    with transaction.atomic():
+        last = meeting.items.filter(order__lt=900).aggregate(n=Max("order"))["n"] or 2
+        item = AgendaItem.objects.create(
+            meeting=meeting, order=last + 1, kind=AgendaItem.Kind.CASE, treatment=treatment
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=meeting,
+            changes={"agenda": ["", str(treatment.case)]},
+        )
+    return item
