@@ -366,3 +366,63 @@ def deviation_or_deny(user, community: Community, number: str):
             raise LoginRequired
         raise Http404  # nobody outside the case learns that it exists
     return deviation
+
+
+# --- Cases and meetings --------------------------------------------------------------------------
+
+
+def can_manage_cases(user, community) -> bool:
+    return can_administer(user, community)
+
+
+def can_route_cases(user, community) -> bool:
+    """The secretariat and the working committee (AU) route cases to the right level."""
+    if can_administer(user, community):
+        return True
+    from helsefellesskap.organisation.models import Body
+
+    au = Body.objects.filter(community=community, kind=Body.Kind.WORKING_COMMITTEE).values_list(
+        "pk", flat=True
+    )
+    roles = access_for(user).body_roles
+    return any(roles.get(pk) for pk in au)
+
+
+def can_view_meeting(user, meeting) -> bool:
+    """Meetings of public bodies are public; meetings of internal bodies are for members."""
+    if can_view_private(user, meeting.community):
+        return True
+    if not can_view_community(user, meeting.community):
+        return False
+    return not meeting.bodies.filter(is_public=False).exists()
+
+
+def can_approve_minutes(user, meeting) -> bool:
+    """The secretariat, or a chair of one of the meeting's bodies (electronic approval)."""
+    if can_administer(user, meeting.community):
+        return True
+    roles = access_for(user).body_roles
+    return any(
+        Membership.Role.CHAIR in roles.get(body_id, frozenset())
+        for body_id in meeting.bodies.values_list("pk", flat=True)
+    )
+
+
+def can_view_paper(user, paper) -> bool:
+    """A public paper of a case is public; an exempt paper only for members."""
+    community = paper.case.community
+    if can_view_private(user, community):
+        return True
+    return paper.is_public and can_view_community(user, community)
+
+
+def meeting_or_deny(user, community: Community, pk: int):
+    from helsefellesskap.cases.models import Meeting
+
+    meeting = get_object_or_404(Meeting, community=community, pk=pk)
+    meeting.community = community
+    if not can_view_meeting(user, meeting):
+        if not access_for(user).is_authenticated:
+            raise LoginRequired
+        raise Http404
+    return meeting

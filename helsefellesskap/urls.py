@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("helsefellesskap.core.urls")),
     path("", include("helsefellesskap.actionplan.urls")),
     path("", include("helsefellesskap.deviations.urls")),
+    path("", include("helsefellesskap.cases.urls")),
     path("", include("helsefellesskap.organisation.urls")),
 ]

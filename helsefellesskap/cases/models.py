@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
@@ -300,7 +301,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["community", "starts_at"])]
 
     def __str__(self) -> str:
-        return f"{self.title} {self.starts_at:%d.%m.%Y}"
+        return f"{self.title} {timezone.localtime(self.starts_at):%d.%m.%Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("cases:meeting", args=[self.community.slug, self.pk])

@@ -12,7 +12,16 @@ from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record, save_audited
 from helsefellesskap.organisation.models import Body, Community, Membership
 
-from .models import AgendaItem, Attendance, Case, FollowUp, Meeting, Ratification, Treatment
+from .models import (
+    AgendaItem,
+    Attendance,
+    Case,
+    CasePaper,
+    FollowUp,
+    Meeting,
+    Ratification,
+    Treatment,
+)
 
 ERROR_BODY_OTHER_COMMUNITY = _("Organet hører til et annet helsefellesskap.")
 ERROR_MEETING_TIMES = _("Møtet kan ikke slutte før det begynner.")
@@ -20,6 +29,10 @@ ERROR_MEETING_NO_BODY = _("Velg minst ett organ.")
 ERROR_ALREADY_ON_AGENDA = _("Saken står allerede på sakslisten til et møte.")
 ERROR_NOT_IN_MEETING = _("Behandlingen hører til et organ som ikke er med i møtet.")
 ERROR_MINUTES_NOT_HELD = _("Protokollen kan først godkjennes når møtet er avholdt.")
+ERROR_EXEMPTION_BASIS = _(
+    "Oppgi skjermingshjemmel (for eksempel «offentleglova § 13») når dokumentet unntas."
+)
+ERROR_PAPER_EMPTY = _("Last opp en fil eller oppgi en lenke.")
 
 CASE_FIELDS = [
     "title",
@@ -210,6 +223,7 @@ def meeting_create(
             ]
         )
         _invite_members(meeting, bodies)
+        follow_up_item(meeting=meeting)
         audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=meeting)
     return meeting
 
@@ -251,3 +265,151 @@ def agenda_add(*, actor, meeting: Meeting, treatment: Treatment) -> AgendaItem:
             changes={"agenda": ["", str(treatment.case)]},
         )
     return item
+
+
+def meeting_update(*, actor, meeting: Meeting, **values) -> Meeting:
+    if "starts_at" in values and "ends_at" in values and values["ends_at"] <= values["starts_at"]:
+        raise ValidationError({"ends_at": ERROR_MEETING_TIMES})
+    return save_audited(
+        actor=actor,
+        obj=meeting,
+        values=values,
+        allowed=["title", "starts_at", "ends_at", "mode", "location", "video_url", "status"],
+    )
+
+
+def follow_up_item(*, meeting: Meeting) -> AgendaItem | None:
+    """Open follow-ups of the meeting's bodies come back as an information item."""
+    open_items = FollowUp.objects.filter(
+        owner_body__in=meeting.bodies.all(), done_on__isnull=True
+    ).exists()
+    if not open_items or meeting.items.filter(kind=AgendaItem.Kind.FOLLOW_UP).exists():
+        return None
+    return AgendaItem.objects.create(meeting=meeting, order=3, kind=AgendaItem.Kind.FOLLOW_UP)
+
+
+def attendance_set(
+    *, actor, attendance: Attendance, status: str, substitute_for=None
+) -> Attendance:
+    values = {"status": status}
+    if substitute_for is not None:
+        values["substitute_for"] = substitute_for
+    return save_audited(actor=actor, obj=attendance, values=values, allowed=list(values))
+
+
+def substitute_call(*, actor, meeting: Meeting, absent: Attendance, person) -> Attendance:
+    """The secretariat calls a substitute for a member who reported absence."""
+    with transaction.atomic():
+        attendance, _created = Attendance.objects.get_or_create(
+            meeting=meeting,
+            person=person,
+            defaults={"represents": absent.represents},
+        )
+        attendance = attendance_set(
+            actor=actor,
+            attendance=attendance,
+            status=Attendance.Status.SUBSTITUTE,
+            substitute_for=absent.person,
+        )
+    return attendance
+
+
+def item_record(
+    *, actor, item: AgendaItem, discussion: str = "", decision: str = "", **treatment_values
+) -> AgendaItem:
+    """Record an agenda item: the discussion and decision, and for a case the treatment's outcome,
+    votes, dissent and protocol remarks."""
+    with transaction.atomic():
+        item = save_audited(
+            actor=actor,
+            obj=item,
+            values={"discussion": discussion, "decision": decision},
+            allowed=["discussion", "decision"],
+        )
+        if item.treatment_id:
+            treatment_values.setdefault("decision", decision)
+            treatment_values.setdefault("decided_on", timezone.localdate(item.meeting.starts_at))
+            treatment_record(actor=actor, treatment=item.treatment, **treatment_values)
+    return item
+
+
+def meeting_held(*, actor, meeting: Meeting) -> Meeting:
+    return save_audited(
+        actor=actor, obj=meeting, values={"status": Meeting.Status.HELD}, allowed=["status"]
+    )
+
+
+def minutes_approve(
+    *, actor, meeting: Meeting, how: str, on: datetime.date | None = None
+) -> Meeting:
+    """Approve the minutes: in the next meeting, or electronically by the chair. Only approved
+    minutes are published."""
+    if meeting.status not in (Meeting.Status.HELD, Meeting.Status.APPROVED):
+        raise ValidationError(ERROR_MINUTES_NOT_HELD)
+    return save_audited(
+        actor=actor,
+        obj=meeting,
+        values={
+            "status": Meeting.Status.APPROVED,
+            "minutes_approval": how,
+            "minutes_approved_on": on or timezone.localdate(),
+            "minutes_approved_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
+        allowed=["status", "minutes_approval", "minutes_approved_on", "minutes_approved_by"],
+    )
+
+
+def paper_add(
+    *,
+    actor,
+    case: Case,
+    title: str,
+    file=None,
+    url: str = "",
+    is_public: bool = True,
+    exemption_basis: str = "",
+) -> CasePaper:
+    if not is_public and not exemption_basis:
+        raise ValidationError({"exemption_basis": ERROR_EXEMPTION_BASIS})
+    if not file and not url:
+        raise ValidationError({"file": ERROR_PAPER_EMPTY})
+    paper = CasePaper(case=case)
+    values = {
+        "title": title,
+        "url": url,
+        "is_public": is_public,
+        "exemption_basis": exemption_basis,
+    }
+    if file:
+        values["file"] = file
+    return save_audited(actor=actor, obj=paper, values=values, allowed=list(values))
+
+
+def invitation_send(*, actor, meeting: Meeting) -> int:
+    """E-mail the invitation with the agenda and a calendar file to every member and substitute
+    invited; returns how many were sent."""
+    from helsefellesskap.mail.services import email_queue
+
+    from .documents import meeting_ics
+
+    ics = meeting_ics(meeting)
+    items = list(meeting.items.select_related("treatment__case").order_by("order"))
+    sent = 0
+    with transaction.atomic():
+        for attendance in meeting.attendance.select_related("person"):
+            if not attendance.person.email:
+                continue
+            email_queue(
+                to=attendance.person.email,
+                template="cases/email/invitation",
+                context={"meeting": meeting, "items": items, "person": attendance.person},
+                attachments=[{"name": "mote.ics", "content": ics, "mimetype": "text/calendar"}],
+            )
+            sent += 1
+        save_audited(
+            actor=actor,
+            obj=meeting,
+            values={"status": Meeting.Status.INVITED, "invitation_sent_at": timezone.now()},
+            allowed=["status", "invitation_sent_at"],
+        )
+    return sent

@@ -15,7 +15,9 @@ from .models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 
-def email_queue(*, to: str, template: str, context: dict) -> OutgoingEmail:
+def email_queue(
+    *, to: str, template: str, context: dict, attachments: list[dict] | None = None
+) -> OutgoingEmail:
     """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` and queue the mail.
 
     The task is enqueued when the surrounding transaction commits, so a rolled-back change sends
@@ -26,17 +28,25 @@ def email_queue(*, to: str, template: str, context: dict) -> OutgoingEmail:
         subject=render_to_string(f"{template}_subject.txt", context),
         text_body=render_to_string(f"{template}.txt", context),
         html_body=render_to_string(f"{template}.html", context),
+        attachments=attachments,
     )
 
 
 def email_queue_rendered(
-    *, to: str, subject: str, text_body: str, html_body: str = ""
+    *,
+    to: str,
+    subject: str,
+    text_body: str,
+    html_body: str = "",
+    attachments: list[dict] | None = None,
 ) -> OutgoingEmail:
+    """Queue a rendered mail. Attachments are text: {"name", "content", "mimetype"}."""
     email = OutgoingEmail.objects.create(
         to=to,
         subject=" ".join(subject.split())[:250],
         text_body=text_body,
         html_body=html_body,
+        attachments=attachments or [],
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue(email.pk))

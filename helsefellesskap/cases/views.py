@@ -1,0 +1,499 @@
+"""Pages of cases and meetings. Every view asks `permissions` first; the public sees approved
+minutes and public papers only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from helsefellesskap import permissions
+from helsefellesskap.core.pages import community_context, submit
+
+from . import authority, documents, selectors, services
+from .forms import (
+    AgendaAddForm,
+    ApproveForm,
+    CaseForm,
+    FollowUpForm,
+    ItemForm,
+    MeetingForm,
+    PaperForm,
+    RatificationForm,
+    RouteForm,
+    SubstituteForm,
+    TreatmentForm,
+)
+from .models import AgendaItem, Attendance, Case, CasePaper, Meeting, Ratification, Treatment
+
+
+def _crumbs(community, *more):
+    return [(_("Saker"), reverse("cases:cases", args=[community.slug])), *more]
+
+
+def _meeting_crumbs(community, *more):
+    return [(_("Møter"), reverse("cases:meetings", args=[community.slug])), *more]
+
+
+def _case(request, community, slug) -> Case:
+    year, _sep, sequence = slug.partition("-")
+    if not (year.isdigit() and sequence.isdigit()):
+        raise Http404
+    case = get_object_or_404(Case, community=community, year=year, sequence=sequence)
+    case.community = community
+    if (
+        not permissions.can_view_private(request.user, community)
+        and not selectors.cases_for(request.user, community).filter(pk=case.pk).exists()
+    ):
+        raise Http404
+    return case
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+def case_list(request, slug):
+    community = permissions.community_or_deny(request.user, slug)
+    year = request.GET.get("ar")
+    cases = selectors.cases_for(
+        request.user,
+        community,
+        year=int(year) if year and year.isdigit() else None,
+        status=request.GET.get("status", ""),
+        query=request.GET.get("q", "").strip(),
+    )
+    private = permissions.can_view_private(request.user, community)
+    context = community_context(
+        request,
+        community,
+        "cases",
+        [(_("Saker"), None)],
+        cases=cases[:200],
+        private=private,
+        statuses=Case.Status.choices,
+        follow_ups=selectors.open_follow_ups(community) if private else [],
+    )
+    return render(request, "cases/case_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_form(request, slug, case_slug=None):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    case = _case(request, community, case_slug) if case_slug else None
+    form = CaseForm(request.POST or None, instance=case, community=community)
+
+    def save(data):
+        values = {name: data[name] for name in CaseForm.Meta.fields}
+        if case:
+            return services.case_update(actor=request.user, case=case, **values)
+        return services.case_create(actor=request.user, community=community, **values)
+
+    saved = submit(request, form, save, _("%(name)s er lagret."))
+    if saved:
+        return redirect(saved.get_absolute_url())
+    title = _("Endre %(case)s") % {"case": case.number} if case else _("Ny sak")
+    context = community_context(
+        request,
+        community,
+        "cases",
+        _crumbs(community, (title, None)),
+        form=form,
+        title=title,
+        cancel_url=case.get_absolute_url() if case else reverse("cases:cases", args=[slug]),
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def case_detail(request, slug, case_slug):
+    community = permissions.community_or_deny(request.user, slug)
+    case = _case(request, community, case_slug)
+    private = permissions.can_view_private(request.user, community)
+    can_manage = permissions.can_manage_cases(request.user, community)
+    can_route = permissions.can_route_cases(request.user, community)
+    route_form = RouteForm(community=community) if can_route else None
+    context = community_context(
+        request,
+        community,
+        "cases",
+        _crumbs(community, (case.number, None)),
+        case=case,
+        title=case.display_title(private),
+        treatments=selectors.case_treatments(case, private),
+        papers=selectors.case_papers(case, private),
+        warnings=authority.check(case) if private else [],
+        ratifications=case.ratifications.select_related("party") if private else [],
+        follow_ups=case.follow_ups.select_related("owner_body", "owner_person") if private else [],
+        can_manage=can_manage,
+        can_route=can_route,
+        route_form=route_form,
+        paper_form=PaperForm() if can_manage else None,
+        follow_up_form=FollowUpForm(community=community) if can_manage else None,
+        private=private,
+    )
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_route(request, slug, case_slug):
+    community = permissions.community_or_deny(request.user, slug, private=True)
+    if not permissions.can_route_cases(request.user, community):
+        permissions.deny(request.user, community)
+    case = _case(request, community, case_slug)
+    form = RouteForm(request.POST, community=community)
+    if form.is_valid():
+        services.case_route(
+            actor=request.user,
+            case=case,
+            bodies=form.ordered_bodies(),
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("Saken er fordelt."))
+    else:
+        messages.error(request, _("Velg minst ett organ saken skal behandles av."))
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def treatment_edit(request, slug, case_slug, pk):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    case = _case(request, community, case_slug)
+    treatment = get_object_or_404(Treatment.objects.select_related("body"), case=case, pk=pk)
+    form = TreatmentForm(request.POST or None, instance=treatment)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.treatment_record(
+            actor=request.user,
+            treatment=treatment,
+            **{k: data[k] for k in TreatmentForm.Meta.fields},
+        ),
+        _("Behandlingen i %(body)s er lagret.") % {"body": treatment.body},
+    )
+    if saved:
+        return redirect(case.get_absolute_url())
+    title = _("%(body)s: innstilling og vedtak i %(case)s") % {
+        "body": treatment.body,
+        "case": case.number,
+    }
+    context = community_context(
+        request,
+        community,
+        "cases",
+        _crumbs(community, (case.number, case.get_absolute_url()), (str(treatment.body), None)),
+        form=form,
+        title=title,
+        cancel_url=case.get_absolute_url(),
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_POST
+def paper_add(request, slug, case_slug):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    case = _case(request, community, case_slug)
+    form = PaperForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.paper_add(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Sakspapiret er lagt til."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(case.get_absolute_url())
+
+
+def paper_download(request, slug, key):
+    """Papers are never served from a public folder: every download asks who may see it."""
+    community = permissions.community_or_deny(request.user, slug)
+    paper = get_object_or_404(
+        CasePaper.objects.select_related("case"), key=key, case__community=community
+    )
+    paper.case.community = community
+    if not permissions.can_view_paper(request.user, paper):
+        if not permissions.access_for(request.user).is_authenticated:
+            raise permissions.LoginRequired
+        raise Http404
+    if paper.url:
+        return redirect(paper.url)
+    return FileResponse(
+        paper.file.open("rb"), as_attachment=True, filename=paper.file.name.rsplit("/", 1)[-1]
+    )
+
+
+@login_required
+@require_POST
+def follow_up_add(request, slug, case_slug):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    case = _case(request, community, case_slug)
+    form = FollowUpForm(request.POST, community=community)
+    if form.is_valid():
+        services.follow_up_save(actor=request.user, case=case, **form.cleaned_data)
+        messages.success(request, _("Oppfølgingen er registrert."))
+    else:
+        messages.error(request, _("Beskriv oppfølgingen."))
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ratification_edit(request, slug, case_slug, pk):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    case = _case(request, community, case_slug)
+    ratification = get_object_or_404(Ratification.objects.select_related("party"), case=case, pk=pk)
+    form = RatificationForm(request.POST or None, instance=ratification)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.ratification_record(
+            actor=request.user, ratification=ratification, **data
+        ),
+        _("Vedtaket hos %(name)s er registrert."),
+    )
+    if saved:
+        return redirect(case.get_absolute_url())
+    title = _("Vedtak hos %(party)s") % {"party": ratification.party}
+    context = community_context(
+        request,
+        community,
+        "cases",
+        _crumbs(community, (case.number, case.get_absolute_url()), (title, None)),
+        form=form,
+        title=title,
+        cancel_url=case.get_absolute_url(),
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+# --- Meetings --------------------------------------------------------------------------------
+
+
+def meeting_list(request, slug):
+    community = permissions.community_or_deny(request.user, slug)
+    context = community_context(
+        request,
+        community,
+        "meetings",
+        [(_("Møter"), None)],
+        meetings=selectors.meetings_for(request.user, community)[:200],
+    )
+    return render(request, "cases/meeting_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_form(request, slug, pk=None):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    meeting = get_object_or_404(Meeting, community=community, pk=pk) if pk else None
+    form = MeetingForm(request.POST or None, instance=meeting, community=community)
+
+    def save(data):
+        values = {name: data[name] for name in MeetingForm.Meta.fields}
+        if meeting:
+            saved = services.meeting_update(actor=request.user, meeting=meeting, **values)
+            saved.bodies.set(data["bodies"])
+            return saved
+        return services.meeting_create(
+            actor=request.user, community=community, bodies=list(data["bodies"]), **values
+        )
+
+    saved = submit(request, form, save, _("%(name)s er lagret."))
+    if saved:
+        return redirect(saved.get_absolute_url())
+    title = _("Endre møte") if meeting else _("Nytt møte")
+    context = community_context(
+        request,
+        community,
+        "meetings",
+        _meeting_crumbs(community, (title, None)),
+        form=form,
+        title=title,
+        cancel_url=meeting.get_absolute_url()
+        if meeting
+        else reverse("cases:meetings", args=[slug]),
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+def meeting_detail(request, slug, pk):
+    community = permissions.community_or_deny(request.user, slug)
+    meeting = permissions.meeting_or_deny(request.user, community, pk)
+    private = permissions.can_view_private(request.user, community)
+    can_manage = permissions.can_manage_cases(request.user, community)
+    me = None
+    if request.user.is_authenticated:
+        me = meeting.attendance.filter(person__user=request.user).first()
+    context = community_context(
+        request,
+        community,
+        "meetings",
+        _meeting_crumbs(community, (str(meeting), None)),
+        meeting=meeting,
+        bodies=list(meeting.bodies.all()),
+        items=selectors.agenda(meeting, private),
+        attendance=meeting.attendance.select_related("person", "substitute_for") if private else [],
+        private=private,
+        can_manage=can_manage,
+        can_approve=permissions.can_approve_minutes(request.user, meeting),
+        agenda_form=AgendaAddForm(meeting=meeting) if can_manage else None,
+        substitute_form=SubstituteForm(meeting=meeting) if can_manage else None,
+        approve_form=ApproveForm(),
+        me=me,
+    )
+    return render(request, "cases/meeting_detail.html", context)
+
+
+@login_required
+@require_POST
+def meeting_action(request, slug, pk, action):
+    """The secretariat's buttons on a meeting: add to agenda, send invitation, mark held."""
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    meeting = get_object_or_404(Meeting, community=community, pk=pk)
+    try:
+        if action == "agenda":
+            form = AgendaAddForm(request.POST, meeting=meeting)
+            if not form.is_valid():
+                raise ValidationError(_("Velg en sak."))
+            services.agenda_add(
+                actor=request.user, meeting=meeting, treatment=form.cleaned_data["treatment"]
+            )
+            messages.success(request, _("Saken er satt på sakslisten."))
+        elif action == "invite":
+            sent = services.invitation_send(actor=request.user, meeting=meeting)
+            messages.success(request, _("Innkallingen er sendt til %(n)s personer.") % {"n": sent})
+        elif action == "held":
+            services.meeting_held(actor=request.user, meeting=meeting)
+            messages.success(request, _("Møtet er registrert som avholdt."))
+        elif action == "substitute":
+            form = SubstituteForm(request.POST, meeting=meeting)
+            absent = get_object_or_404(Attendance, meeting=meeting, pk=request.POST.get("absent"))
+            if not form.is_valid():
+                raise ValidationError(_("Velg en vara."))
+            services.substitute_call(
+                actor=request.user,
+                meeting=meeting,
+                absent=absent,
+                person=form.cleaned_data["person"],
+            )
+            messages.success(request, _("Vara er kalt inn."))
+        elif action == "attendance":
+            attendance = get_object_or_404(
+                Attendance, meeting=meeting, pk=request.POST.get("attendance")
+            )
+            status = request.POST.get("status")
+            if status not in Attendance.Status.values:
+                raise ValidationError(_("Ukjent oppmøte."))
+            services.attendance_set(actor=request.user, attendance=attendance, status=status)
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_POST
+def absence_report(request, slug, pk):
+    """An invited member reports absence; the secretariat then calls a substitute."""
+    community = permissions.community_or_deny(request.user, slug)
+    meeting = permissions.meeting_or_deny(request.user, community, pk)
+    attendance = get_object_or_404(Attendance, meeting=meeting, person__user=request.user)
+    services.attendance_set(
+        actor=request.user, attendance=attendance, status=Attendance.Status.ABSENT
+    )
+    messages.success(request, _("Forfallet er registrert. Sekretariatet kaller inn vara."))
+    return redirect(meeting.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, slug, pk, item_pk):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    meeting = get_object_or_404(Meeting, community=community, pk=pk)
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("treatment__case"), meeting=meeting, pk=item_pk
+    )
+    initial = {"discussion": item.discussion, "decision": item.decision}
+    if item.treatment_id:
+        t = item.treatment
+        initial.update(
+            outcome=t.outcome,
+            unanimous=t.unanimous,
+            votes_for=t.votes_for,
+            votes_against=t.votes_against,
+            dissent=t.dissent,
+            protocol_remarks=t.protocol_remarks,
+        )
+    form = ItemForm(request.POST or None, initial=initial, has_case=bool(item.treatment_id))
+    saved = submit(
+        request,
+        form,
+        lambda data: services.item_record(actor=request.user, item=item, **data),
+        _("Lagret: %(name)s."),
+    )
+    if saved:
+        return redirect(meeting.get_absolute_url())
+    context = community_context(
+        request,
+        community,
+        "meetings",
+        _meeting_crumbs(community, (str(meeting), meeting.get_absolute_url()), (item.label, None)),
+        form=form,
+        title=item.label,
+        cancel_url=meeting.get_absolute_url(),
+    )
+    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_POST
+def minutes_approve(request, slug, pk):
+    community = permissions.community_or_deny(request.user, slug)
+    meeting = permissions.meeting_or_deny(request.user, community, pk)
+    if not permissions.can_approve_minutes(request.user, meeting):
+        permissions.deny(request.user, community)
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.minutes_approve(
+                actor=request.user,
+                meeting=meeting,
+                how=form.cleaned_data["how"],
+                on=form.cleaned_data["on"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Protokollen er godkjent og publisert."))
+    return redirect(meeting.get_absolute_url())
+
+
+def minutes_pdf(request, slug, pk):
+    """Draft minutes are for members; only approved minutes are public."""
+    community = permissions.community_or_deny(request.user, slug)
+    meeting = permissions.meeting_or_deny(request.user, community, pk)
+    if not meeting.minutes_are_public and not permissions.can_view_private(request.user, community):
+        permissions.deny(request.user, community)
+    pdf = documents.minutes_pdf(meeting, base_url=request.build_absolute_uri("/"))
+    name = f"protokoll-{slugify(meeting.title)}-{meeting.starts_at:%Y-%m-%d}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def meeting_ics(request, slug, pk):
+    community = permissions.community_or_deny(request.user, slug)
+    meeting = permissions.meeting_or_deny(request.user, community, pk)
+    response = HttpResponse(documents.meeting_ics(meeting), content_type="text/calendar")
+    response["Content-Disposition"] = 'attachment; filename="mote.ics"'
+    return response
