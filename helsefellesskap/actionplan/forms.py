@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
-from helsefellesskap.organisation.models import Body
+from helsefellesskap.organisation.models import Body, Community
 
 from .models import FocusArea, Goal, Measure, PriorityGroup, StatusReport
 from .selectors import STATUS_LABELS, Filters
@@ -203,3 +203,22 @@ class GoalForm(DesignsystemetMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.version = version
         self.fields["focus_area"].queryset = FocusArea.objects.filter(version=version)
+
+
+class MeasureChoiceField(forms.TypedChoiceField):
+    """A measure of the community's current action plans, stored by its lineage."""
+
+    def __init__(self, community: Community, **kwargs):
+        measures = Measure.objects.filter(
+            version__plan__community=community, version__is_current=True
+        ).select_related("version__plan")
+        choices = [("", _("Ingen"))] + [
+            (str(m.lineage), f"{m.code} {m.text[:70]}") for m in measures.order_by("order")
+        ]
+        super().__init__(
+            choices=choices,
+            required=False,
+            empty_value=None,
+            label=_("Knyttet til tiltak i handlingsplanen"),
+            **kwargs,
+        )

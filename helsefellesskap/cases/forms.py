@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.actionplan.forms import MeasureChoiceField
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, formfield
 from helsefellesskap.organisation.models import Body, Community, Party, Person
 
@@ -120,13 +121,14 @@ class PaperForm(DesignsystemetMixin, forms.ModelForm):
 class FollowUpForm(DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = FollowUp
-        fields = ["description", "owner_body", "owner_person", "due_on"]
+        fields = ["description", "owner_body", "owner_person", "due_on", "measure_lineage"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "due_on": DateInput()}
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_body"].queryset = Body.objects.filter(community=community)
         self.fields["owner_person"].queryset = Person.objects.filter(community=community)
+        self.fields["measure_lineage"] = MeasureChoiceField(community)
 
 
 class RatificationForm(DesignsystemetMixin, forms.ModelForm):

@@ -15,6 +15,11 @@ urlpatterns = [
     path(C + "<str:case_slug>/behandling/<int:pk>/", views.treatment_edit, name="treatment"),
     path(C + "<str:case_slug>/sakspapir/", views.paper_add, name="paper_add"),
     path(C + "<str:case_slug>/oppfolging/", views.follow_up_add, name="follow_up_add"),
+    path(
+        C + "<str:case_slug>/oppfolging/<int:pk>/utfort/",
+        views.follow_up_done,
+        name="follow_up_done",
+    ),
     path(C + "<str:case_slug>/partsvedtak/<int:pk>/", views.ratification_edit, name="ratification"),
     path(M, views.meeting_list, name="meetings"),
     path(M + "nytt/", views.meeting_form, name="meeting_create"),

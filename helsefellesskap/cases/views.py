@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,7 +29,16 @@ from .forms import (
     SubstituteForm,
     TreatmentForm,
 )
-from .models import AgendaItem, Attendance, Case, CasePaper, Meeting, Ratification, Treatment
+from .models import (
+    AgendaItem,
+    Attendance,
+    Case,
+    CasePaper,
+    FollowUp,
+    Meeting,
+    Ratification,
+    Treatment,
+)
 
 
 def _crumbs(community, *more):
@@ -497,3 +507,16 @@ def meeting_ics(request, slug, pk):
     response = HttpResponse(documents.meeting_ics(meeting), content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="mote.ics"'
     return response
+
+
+@login_required
+@require_POST
+def follow_up_done(request, slug, case_slug, pk):
+    community = permissions.community_or_deny(request.user, slug, admin=True)
+    case = _case(request, community, case_slug)
+    follow_up = get_object_or_404(FollowUp, case=case, pk=pk)
+    services.follow_up_save(
+        actor=request.user, case=case, follow_up=follow_up, done_on=timezone.localdate()
+    )
+    messages.success(request, _("Oppfølgingen er merket som utført."))
+    return redirect(case.get_absolute_url())

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.actionplan.forms import MeasureChoiceField
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
@@ -167,7 +168,7 @@ class ThemeForm(DesignsystemetMixin, forms.ModelForm):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure_lineage"] = ThemeMeasureField(community)
+        self.fields["measure_lineage"] = MeasureChoiceField(community)
         if self.instance.measure_lineage:
             self.initial["measure_lineage"] = str(self.instance.measure_lineage)
 
@@ -237,24 +238,3 @@ class HandlerForm(DesignsystemetMixin, forms.ModelForm):
         if unit and party and unit.party_id != party.pk:
             self.add_error("unit", _("Enheten hører ikke til parten du valgte."))
         return cleaned
-
-
-class ThemeMeasureField(forms.TypedChoiceField):
-    """A measure of the community's current action plans, stored by its lineage."""
-
-    def __init__(self, community: Community, **kwargs):
-        from helsefellesskap.actionplan.models import Measure
-
-        measures = Measure.objects.filter(
-            version__plan__community=community, version__is_current=True
-        ).select_related("version__plan")
-        choices = [("", _("Ingen"))] + [
-            (str(m.lineage), f"{m.code} {m.text[:70]}") for m in measures.order_by("order")
-        ]
-        super().__init__(
-            choices=choices,
-            required=False,
-            empty_value=None,
-            label=_("Knyttet til tiltak i handlingsplanen"),
-            **kwargs,
-        )

@@ -238,3 +238,38 @@ def test_meeting_pages_stay_under_20_queries(client, meeting_world, django_asser
     ]:
         with django_assert_max_num_queries(20):
             assert client.get(page).status_code == 200
+
+
+def test_follow_ups_come_back_on_the_next_agenda(client, case_world):
+    w = case_world
+    case = w.make_case()
+    client.force_login(w.secretariat)
+    response = client.post(
+        url("follow_up_add", w, case.slug),
+        {
+            "description": "Lage felles rutine",
+            "owner_body": w.council.pk,
+            "owner_person": "",
+            "due_on": "2026-12-01",
+            "measure_lineage": "",
+        },
+    )
+    assert response.status_code == 302
+    follow_up = case.follow_ups.get()
+    start = timezone.make_aware(datetime.datetime(2026, 12, 3, 10, 0))
+    meeting = services.meeting_create(
+        actor=w.secretariat,
+        community=w.community,
+        bodies=[w.council],
+        title="Neste møte",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+    )
+    assert meeting.items.filter(kind="follow_up").exists()
+    done = url("follow_up_done", w, case.slug, follow_up.pk)
+    client.force_login(w.member)
+    assert client.post(done).status_code == 403
+    client.force_login(w.secretariat)
+    assert client.post(done).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.done_on == timezone.localdate()
