@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "helsefellesskap.actionplan",
     "helsefellesskap.deviations",
     "helsefellesskap.cases",
+    "helsefellesskap.annualwheel",
 ]
 
 MIDDLEWARE = [

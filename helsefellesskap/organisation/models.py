@@ -14,7 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-RESERVED_SLUGS = {"admin", "konto", "static", "media", "api", "invitasjon", "om", "sok"}
+RESERVED_SLUGS = {
+    "admin",
+    "konto",
+    "static",
+    "media",
+    "api",
+    "invitasjon",
+    "om",
+    "sok",
+    "kalender",
+}
 RESERVED_BODY_SLUGS = {"nytt"}
 
 ERROR_RESERVED_SLUG = _("Denne kortadressen er reservert. Velg en annen.")
