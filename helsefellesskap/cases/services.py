@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,7 +83,7 @@ def case_route(*, actor, case: Case, bodies: list[Body], note: str = "") -> list
             )
             for index, body in enumerate(bodies, start=1)
         ]
-        if case.status == Case.Status.NEW:
+        if case.status in (Case.Status.NEW, Case.Status.DECIDED):  # a new step reopens it
             case.status = Case.Status.ROUTED
             case.save(update_fields=["status"])
         audit_record(
@@ -279,12 +279,14 @@ def meeting_update(*, actor, meeting: Meeting, **values) -> Meeting:
 
 
 def follow_up_item(*, meeting: Meeting) -> AgendaItem | None:
-    """Open follow-ups of the meeting's bodies come back as an information item."""
+    """Open follow-ups of the meeting's bodies come back as an information item, right after the
+    approval of the previous minutes."""
     open_items = FollowUp.objects.filter(
         owner_body__in=meeting.bodies.all(), done_on__isnull=True
     ).exists()
     if not open_items or meeting.items.filter(kind=AgendaItem.Kind.FOLLOW_UP).exists():
         return None
+    meeting.items.filter(order__gte=3, order__lt=900).update(order=F("order") + 1)
     return AgendaItem.objects.create(meeting=meeting, order=3, kind=AgendaItem.Kind.FOLLOW_UP)
 
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from helsefellesskap.actionplan.demo import load_demo_plans
+from helsefellesskap.annualwheel.demo import load_demo_wheel
+from helsefellesskap.cases.demo import load_demo_cases
 from helsefellesskap.deviations.demo import load_demo_deviations
 from helsefellesskap.organisation.demo import load_demo
 
@@ -46,6 +48,13 @@ class Command(BaseCommand):
             f"({deviations['created']} nye i denne kjøringen)."
         )
         result["logins"] += deviations["logins"]
+        cases = load_demo_cases()
+        self.stdout.write(
+            f"Saker og møter: {cases['cases']} saker, {cases['meetings']} møter "
+            f"({cases['created']} nye i denne kjøringen)."
+        )
+        wheel = load_demo_wheel()  # after the cases: rules skip dates that have a meeting
+        self.stdout.write(f"Årshjul: {wheel['created']} nye regler og hendelser i denne kjøringen.")
         self.stdout.write("")
         self.stdout.write(f"Demo-innlogginger (passord: {result['password']}):")
         width = max(len(description) for description, _email in result["logins"])
