@@ -174,7 +174,11 @@ def event_confirm(*, actor, event: WheelEvent) -> WheelEvent:
     """Confirm a proposal. A body's meeting is created as a planned meeting with the standard
     agenda (cases.services.meeting_create) and linked to the event."""
     with transaction.atomic():
-        event = WheelEvent.objects.select_for_update().select_related("body").get(pk=event.pk)
+        event = (
+            WheelEvent.objects.select_for_update(of=("self",))
+            .select_related("body")
+            .get(pk=event.pk)
+        )
         if event.is_confirmed and (event.meeting_id or event.kind != Kind.BODY_MEETING):
             return event
         changes = {"is_confirmed": [str(event.is_confirmed), "True"]}
