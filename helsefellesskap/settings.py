@@ -25,11 +25,17 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+# Developer tools that never serve a request may run without a real key.
+DEV_TOOL = len(sys.argv) > 1 and sys.argv[1] in {
+    "makemigrations",
+    "makemessages",
+    "compilemessages",
+}
 DEBUG = envbool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or DEV_TOOL):
         raise ImproperlyConfigured("SECRET_KEY må settes når DEBUG er av (produksjon).")
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
