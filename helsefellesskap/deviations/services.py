@@ -382,6 +382,17 @@ def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
 def theme_save(*, actor, community: Community, theme: Theme | None = None, **values) -> Theme:
     from helsefellesskap.audit.services import save_audited
 
+    # Themes are shared with ASU: no identity numbers, phone numbers or e-mail addresses either.
+    texts = {k: values.get(k, "") or "" for k in ("title", "description", "follow_up")}
+    _guard(
+        texts,
+        {
+            "title": str(_("Tema")),
+            "description": str(_("Beskrivelse")),
+            "follow_up": str(_("Oppfølging")),
+        },
+        confirm_names=True,
+    )
     theme = theme or Theme(community=community)
     return save_audited(
         actor=actor,

@@ -209,3 +209,15 @@ def test_reminders_before_and_escalation_after_the_deadline(dev_world, report):
     assert [m.to[0] for m in mail.outbox] == ["sekretariat@example.no"]
     assert "Over fristen" in mail.outbox[0].subject
     assert services.send_reminders(today=after)["escalated"] == 0
+
+
+def test_theme_texts_pass_the_guard(dev_world):
+    with pytest.raises(services.PrivacyGuardError):
+        services.theme_save(
+            actor=dev_world.secretariat,
+            community=dev_world.community,
+            title="Epikrise",
+            description="Se pasient 15087545692",
+            status="open",
+        )
+    assert not dev_world.community.themes.exists()
