@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
+from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, TimeInput
 from helsefellesskap.organisation.models import Body, Community
 
 from .models import Kind, RecurrenceRule, WheelEvent
@@ -14,13 +14,6 @@ ERROR_TIMES_REQUIRED = _(
     "Fyll inn når hendelsen starter og slutter, eller kryss av for hele dagen."
 )
 ERROR_END_BEFORE_START = _("Hendelsen kan ikke slutte før den begynner.")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
 
 
 class RuleForm(DesignsystemetMixin, forms.ModelForm):

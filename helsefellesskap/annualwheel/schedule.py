@@ -8,14 +8,8 @@ owns none. Two proposals of one rule can therefore never fall on the same day or
 
 import datetime
 from collections.abc import Iterator
-from functools import cache
 
-import holidays
-
-
-@cache
-def public_holidays(year: int) -> frozenset[datetime.date]:
-    return frozenset(holidays.Norway(years=year, include_sundays=False))
+from helsefellesskap.core.workdays import is_working_day
 
 
 def is_july_week(day: datetime.date) -> bool:
@@ -25,12 +19,7 @@ def is_july_week(day: datetime.date) -> bool:
 
 
 def is_free(day: datetime.date) -> bool:
-    return not (
-        day.weekday() >= 5
-        or day in public_holidays(day.year)
-        or (day.month == 12 and day.day >= 24)
-        or is_july_week(day)
-    )
+    return is_working_day(day) and not ((day.month == 12 and day.day >= 24) or is_july_week(day))
 
 
 def series(first_date: datetime.date, interval_weeks: int, weekday: int | None) -> Iterator:

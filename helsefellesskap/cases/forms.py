@@ -3,17 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.actionplan.forms import MeasureChoiceField
-from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, formfield
+from helsefellesskap.core.forms import DateInput, DateTimeInput, DesignsystemetMixin, formfield
 from helsefellesskap.organisation.models import Body, Community, Party, Person
 
 from .models import Attendance, Case, CasePaper, FollowUp, Meeting, Ratification, Treatment
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
 class CaseForm(DesignsystemetMixin, forms.ModelForm):

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from helsefellesskap.actionplan.models import Measure
+from helsefellesskap.core.workdays import add_working_days
 from helsefellesskap.organisation.demo import DEMO_PASSWORD
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
 from . import services
 from .models import Deviation, Event, Handler, Theme
-from .workdays import add_working_days
 
 HOSPITAL_UNITS = [
     "Akuttmottaket",

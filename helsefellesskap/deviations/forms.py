@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.actionplan.forms import MeasureChoiceField
-from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
+from helsefellesskap.core.forms import DateInput, DateTimeInput, DesignsystemetMixin
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
 from .models import Category, Deviation, DeviationSettings, Handler, Theme
@@ -13,13 +13,6 @@ ERROR_HER = _("HER-id er et tall med opptil ni sifre.")
 CONFIRM_LABEL = _(
     "Jeg har sjekket teksten: den inneholder ikke navn på pasienter, pårørende eller andre."
 )
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
 class ReportForm(DesignsystemetMixin, forms.ModelForm):

@@ -2,9 +2,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from helsefellesskap import permissions
+from helsefellesskap.core.workdays import working_days_between
 
 from .models import Deviation, Event, Theme
-from .workdays import working_days_between
 
 
 def visible(user, community):

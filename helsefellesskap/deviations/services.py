@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from helsefellesskap import permissions
 from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record
+from helsefellesskap.core.workdays import add_working_days, working_days_between
 from helsefellesskap.mail.services import email_queue
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Unit
 
 from . import guard, workflow
 from .models import Category, Deviation, DeviationSettings, Event, Handler, Theme
-from .workdays import add_working_days, working_days_between
 
 ERROR_NOT_ALLOWED = _("Du kan ikke gjøre dette med saken nå.")
 ERROR_TEXT_REQUIRED = _("Skriv en kort tekst.")

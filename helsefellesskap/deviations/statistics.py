@@ -28,10 +28,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from helsefellesskap.core.workdays import is_working_day, working_days_between
 from helsefellesskap.organisation.models import Party, Unit
 
 from .models import DIRECTIONS, Category, Deviation, Theme, direction_of
-from .workdays import is_working_day, working_days_between
 
 SMALL_NUMBER_LIMIT = 5  # counts 1 .. SMALL_NUMBER_LIMIT - 1 are suppressed
 MUNICIPALITY = Party.Kind.MUNICIPALITY

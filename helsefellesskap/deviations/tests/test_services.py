@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 
 from helsefellesskap.audit.models import AuditEntry
+from helsefellesskap.core.workdays import add_working_days
 from helsefellesskap.deviations import services
 from helsefellesskap.deviations.models import Deviation, Event
-from helsefellesskap.deviations.workdays import add_working_days
 from helsefellesskap.mail.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from helsefellesskap.audit.models import AuditEntry
+from helsefellesskap.core.workdays import working_days_between
 from helsefellesskap.deviations import statistics
 from helsefellesskap.deviations.models import Deviation, Theme
-from helsefellesskap.deviations.workdays import working_days_between
 from helsefellesskap.organisation.models import Body, Membership
 from helsefellesskap.organisation.tests.factories import (
     BodyFactory,

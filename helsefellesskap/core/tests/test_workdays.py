@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from helsefellesskap.deviations.workdays import (
+from helsefellesskap.core.workdays import (
     add_working_days,
     is_working_day,
     working_days_between,
