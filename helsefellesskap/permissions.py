@@ -177,14 +177,6 @@ STATUS_REPORTING_ROLES = (
 )
 
 
-def can_view_plan_version(user, version) -> bool:
-    """Adopted versions are public; drafts and recommendations only for members."""
-    community = version.plan.community
-    if version.status in ("adopted", "retired"):
-        return can_view_community(user, community)
-    return can_view_private(user, community)
-
-
 def can_view_plan_status(user, plan) -> bool:
     return can_view_private(user, plan.community) or (
         plan.status_is_public and can_view_community(user, plan.community)
@@ -195,14 +187,20 @@ def can_edit_plan(user, plan) -> bool:
     return can_administer(user, plan.community)
 
 
+def status_reporting_bodies(user, measure) -> list:
+    """The responsible bodies the user may report for: all of them for the secretariat, else
+    those where the user is chair, deputy, member or secretary."""
+    bodies = list(measure.responsible_bodies.all())
+    if can_administer(user, measure.version.plan.community):
+        return bodies
+    roles = access_for(user).body_roles
+    return [b for b in bodies if roles.get(b.pk, frozenset()) & set(STATUS_REPORTING_ROLES)]
+
+
 def can_report_status(user, measure) -> bool:
     """The secretariat, or a member of one of the measure's responsible bodies."""
-    if can_administer(user, measure.version.plan.community):
-        return True
-    roles = access_for(user).body_roles
-    return any(
-        roles.get(body.pk, frozenset()) & set(STATUS_REPORTING_ROLES)
-        for body in measure.responsible_bodies.all()
+    return can_administer(user, measure.version.plan.community) or bool(
+        status_reporting_bodies(user, measure)
     )
 
 

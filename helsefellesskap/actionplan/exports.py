@@ -48,8 +48,8 @@ def _status_plan(request, slug, plan_slug):
 
 
 def status_report_rows(version):
-    today = timezone.localdate()
-    return today, selectors.measures_with_status(version), selectors.progress(version)
+    measures = selectors.measures_with_status(version)
+    return timezone.localdate(), measures, selectors.progress(version, measures)
 
 
 def status_report_pdf(request, slug, plan_slug):
@@ -66,7 +66,6 @@ def status_report_pdf(request, slug, plan_slug):
             "measures": measures,
             "progress": progress,
             "status_labels": selectors.STATUS_LABELS,
-            "status_order": selectors.STATUS_ORDER,
         },
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
@@ -79,7 +78,7 @@ def status_report_xlsx(request, slug, plan_slug):
     today, measures, progress = status_report_rows(version)
     book = Workbook()
     sheet = book.active
-    sheet.title = "Status"
+    sheet.title = _("Status")
     sheet.append(
         [plan.title, f"{version.label}", _("Status per %(date)s") % {"date": f"{today:%d.%m.%Y}"}]
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
 from helsefellesskap.organisation.models import Body, Community
 
-from .models import FocusArea, Goal, Measure, PriorityGroup, StatusReport
+from .models import ERROR_CODE_TAKEN, FocusArea, Goal, Measure, PriorityGroup, StatusReport
 from .selectors import STATUS_LABELS, Filters
 
 ERROR_YEARS = _(
@@ -75,10 +75,11 @@ class StatusReportForm(DesignsystemetMixin, forms.Form):
         label=_("På vegne av"), queryset=Body.objects.none(), required=False
     )
 
-    def __init__(self, *args, bodies, **kwargs):
+    def __init__(self, *args, bodies, body_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reported_on"].initial = timezone.localdate()
         self.fields["body"].queryset = bodies
+        self.fields["body"].required = body_required
         if bodies.count() == 1:
             self.fields["body"].initial = bodies.first()
 
@@ -89,7 +90,7 @@ def parse_years(text: str) -> dict[int, str]:
     for part in [p.strip() for p in text.split(",") if p.strip()]:
         number, _sep, note = part.partition("(")
         number = number.strip()
-        if not (number.isdigit() and len(number) == 4):
+        if not (number.isdigit() and 1990 <= int(number) <= 2100):
             raise forms.ValidationError(ERROR_YEARS)
         years[int(number)] = note.rstrip(")").strip()
     return years
@@ -99,7 +100,18 @@ def format_years(measure: Measure) -> str:
     return ", ".join(f"{y.year} ({y.note})" if y.note else str(y.year) for y in measure.years.all())
 
 
-class MeasureForm(DesignsystemetMixin, forms.ModelForm):
+class CodeInVersionMixin:
+    """The code is checked on its own field, where the user typed it."""
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        taken = type(self.instance).objects.filter(version=self.instance.version, code=code)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(ERROR_CODE_TAKEN)
+        return code
+
+
+class MeasureForm(CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
     responsible = forms.ModelMultipleChoiceField(
         label=_("Ansvarlige organer"),
         queryset=Body.objects.none(),
@@ -147,8 +159,10 @@ class MeasureForm(DesignsystemetMixin, forms.ModelForm):
 
     def clean_references(self):
         refs = [r.strip() for r in self.cleaned_data["references"].split(",") if r.strip()]
-        known = set(self.version.measures.values_list("code", flat=True)) | set(
-            self.version.goals.values_list("code", flat=True)
+        known = (
+            set(self.version.measures.values_list("code", flat=True))
+            | set(self.version.goals.values_list("code", flat=True))
+            | {self.data.get(self.add_prefix("code"), "").strip()}
         )
         unknown = [r for r in refs if r not in known]
         if unknown:
@@ -193,7 +207,7 @@ class ImportForm(DesignsystemetMixin, forms.Form):
     )
 
 
-class GoalForm(DesignsystemetMixin, forms.ModelForm):
+class GoalForm(CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["focus_area", "code", "title"]

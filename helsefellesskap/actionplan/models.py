@@ -16,8 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from helsefellesskap.organisation.models import Body, Community
 
 ERROR_PERIOD = _("Planperioden kan ikke slutte før den begynner.")
-ERROR_BODY_OTHER_COMMUNITY = _("Organet hører til et annet helsefellesskap.")
-ERROR_YEAR_OUTSIDE = _("Året %(year)s er langt utenfor planperioden %(start)s–%(end)s.")
+ERROR_ADOPT_NEEDS_RECOMMENDATION = _(
+    "Planen må være innstilt av ASU før PSU kan vedta den (samarbeidsavtalen punkt 5.2)."
+)
+ERROR_WRONG_ADOPTING_BODY = _("Handlingsplanen vedtas av PSU.")
+ERROR_WRONG_RECOMMENDING_BODY = _("Handlingsplanen innstilles av ASU.")
+ERROR_CODE_TAKEN = _("Nummeret er allerede brukt i denne versjonen av planen.")
 
 
 class PriorityGroup(models.TextChoices):
@@ -49,7 +53,11 @@ class ActionPlan(models.Model):
         verbose_name_plural = _("handlingsplaner")
         ordering = ["-period_start", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "slug"], name="plan_unique_slug")
+            models.UniqueConstraint(
+                fields=["community", "slug"],
+                name="plan_unique_slug",
+                violation_error_message=_("Det finnes allerede en plan med denne kortadressen."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -126,7 +134,10 @@ class PlanVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="version_unique_number"),
             models.UniqueConstraint(
-                fields=["plan"], condition=Q(is_current=True), name="version_one_current"
+                fields=["plan"],
+                condition=Q(is_current=True),
+                name="version_one_current",
+                violation_error_message=_("Planen kan bare ha én gjeldende versjon."),
             ),
         ]
 
@@ -136,10 +147,6 @@ class PlanVersion(models.Model):
     @property
     def community(self) -> Community:
         return self.plan.community
-
-    @property
-    def color(self) -> str:
-        return self.COLORS[self.status]
 
     @property
     def is_editable(self) -> bool:
@@ -159,7 +166,11 @@ class FocusArea(models.Model):
         verbose_name_plural = _("innsatsområder")
         ordering = ["version", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "code"], name="focus_area_unique_code")
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="focus_area_unique_code",
+                violation_error_message=ERROR_CODE_TAKEN,
+            )
         ]
 
     def __str__(self) -> str:
@@ -167,7 +178,9 @@ class FocusArea(models.Model):
 
 
 class Goal(models.Model):
-    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="goals")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="goals", verbose_name=_("versjon")
+    )
     focus_area = models.ForeignKey(
         FocusArea, on_delete=models.CASCADE, related_name="goals", verbose_name=_("innsatsområde")
     )
@@ -180,7 +193,13 @@ class Goal(models.Model):
         verbose_name = _("mål")
         verbose_name_plural = _("mål")
         ordering = ["version", "order"]
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="goal_unique_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="goal_unique_code",
+                violation_error_message=ERROR_CODE_TAKEN,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -191,7 +210,9 @@ class Goal(models.Model):
 
 
 class Measure(models.Model):
-    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="measures")
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.CASCADE, related_name="measures", verbose_name=_("versjon")
+    )
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, related_name="measures", verbose_name=_("mål")
     )
@@ -213,7 +234,11 @@ class Measure(models.Model):
         verbose_name_plural = _("tiltak")
         ordering = ["version", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "code"], name="measure_unique_code")
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="measure_unique_code",
+                violation_error_message=ERROR_CODE_TAKEN,
+            )
         ]
 
     def __str__(self) -> str:

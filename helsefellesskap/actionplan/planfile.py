@@ -10,7 +10,16 @@ from django.utils.translation import gettext as _
 
 from helsefellesskap.organisation.models import Body, Community
 
-from .models import Measure, MeasureYear, PlanVersion, PriorityGroup
+from .models import (
+    ERROR_ADOPT_NEEDS_RECOMMENDATION,
+    ERROR_PERIOD,
+    ERROR_WRONG_ADOPTING_BODY,
+    ERROR_WRONG_RECOMMENDING_BODY,
+    Measure,
+    MeasureYear,
+    PlanVersion,
+    PriorityGroup,
+)
 
 FORMAT = "helsefellesskap-handlingsplan/1"
 SECRETARIAT_ALIASES = {"sekr", "sekretariat", "sekretariatet"}
@@ -102,7 +111,7 @@ def validate(data, community: Community) -> tuple[dict, PlanFileErrors]:
         and clean["period_end"]
         and clean["period_end"] < clean["period_start"]
     ):
-        errors.add(_("Plan"), _("Planperioden kan ikke slutte før den begynner."))
+        errors.add(_("Plan"), str(ERROR_PERIOD))
     clean["version"] = _validate_version(data.get("version") or {}, bodies, errors)
     clean["focus_areas"] = []
     codes = {"focus": set(), "goal": set(), "measure": set()}
@@ -125,9 +134,19 @@ def validate(data, community: Community) -> tuple[dict, PlanFileErrors]:
     return clean, errors
 
 
+def _status(value: str) -> str:
+    """A version status from its code or its Norwegian label («Vedtatt av PSU», «utkast»)."""
+    Status = PlanVersion.Status
+    allowed = (Status.DRAFT, Status.RECOMMENDED, Status.ADOPTED)
+    by_label = {str(Status(code).label).lower(): code for code in allowed}
+    by_label.update({"innstilt": Status.RECOMMENDED, "vedtatt": Status.ADOPTED})
+    value = value.strip()
+    return value if value in allowed else by_label.get(value.lower(), value)
+
+
 def _validate_version(version, bodies, errors) -> dict:
     where = _("Versjon")
-    status = _text(version.get("status")) or PlanVersion.Status.DRAFT
+    status = _status(_text(version.get("status"))) or PlanVersion.Status.DRAFT
     if status not in (
         PlanVersion.Status.DRAFT,
         PlanVersion.Status.RECOMMENDED,
@@ -146,6 +165,21 @@ def _validate_version(version, bodies, errors) -> dict:
         clean[key] = bodies.get(name.lower()) if name else None
         if name and clean[key] is None:
             errors.add(where, _("Fant ikke organet «%(name)s».") % {"name": name})
+    # The same decision rules as the workflow (section 5.2): ASU recommends, PSU adopts.
+    recommended_by, adopted_by = clean["recommended_by"], clean["adopted_by"]
+    if status in (PlanVersion.Status.RECOMMENDED, PlanVersion.Status.ADOPTED) and (
+        recommended_by is None or recommended_by.kind != Body.Kind.ADMINISTRATIVE
+    ):
+        message = (
+            ERROR_ADOPT_NEEDS_RECOMMENDATION
+            if status == PlanVersion.Status.ADOPTED
+            else ERROR_WRONG_RECOMMENDING_BODY
+        )
+        errors.add(where, str(message))
+    if status == PlanVersion.Status.ADOPTED and (
+        adopted_by is None or adopted_by.kind != Body.Kind.POLITICAL
+    ):
+        errors.add(where, str(ERROR_WRONG_ADOPTING_BODY))
     return clean
 
 

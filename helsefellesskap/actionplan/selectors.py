@@ -61,10 +61,10 @@ def _measures(version: PlanVersion):
     )
 
 
-def annotate_status(measures: list[Measure], plan: ActionPlan, today=None) -> list[Measure]:
+def annotate_status(measures: list[Measure], plan: ActionPlan) -> list[Measure]:
     """Give each measure `.report` (latest status report or None), `.status` and `.is_overdue`:
     its last year has passed and it is neither completed nor cancelled."""
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     reports = latest_reports(plan, {m.lineage for m in measures})
     for measure in measures:
         measure.report = reports.get(measure.lineage)
@@ -178,10 +178,11 @@ def measure_history(measure: Measure) -> list[StatusReport]:
     )
 
 
-def measure_versions(measure: Measure) -> list[Measure]:
-    """The measure in every version it appears in, newest first."""
+def measure_versions(user, measure: Measure) -> list[Measure]:
+    """The measure in every version the user may see, newest first."""
+    plan = measure.version.plan
     return list(
-        Measure.objects.filter(version__plan=measure.version.plan, lineage=measure.lineage)
+        Measure.objects.filter(version__in=visible_versions(user, plan), lineage=measure.lineage)
         .select_related("version")
         .order_by("-version__number")
     )
@@ -255,9 +256,11 @@ class ProgressRow:
         return segments
 
 
-def progress(version: PlanVersion) -> dict[str, list[ProgressRow]]:
-    """Status counts by focus area, by responsible body and by year."""
-    measures = measures_with_status(version)
+def progress(version: PlanVersion, measures: list[Measure] | None = None) -> dict:
+    """Status counts by focus area, by responsible body and by year (of `measures`, when the
+    caller has them already)."""
+    if measures is None:
+        measures = measures_with_status(version)
     by_area: OrderedDict[str, ProgressRow] = OrderedDict()
     by_body: dict[str, ProgressRow] = {}
     by_year: dict[int, ProgressRow] = {}

@@ -15,6 +15,9 @@ from helsefellesskap.organisation.models import Body, Community
 
 from . import planfile
 from .models import (
+    ERROR_ADOPT_NEEDS_RECOMMENDATION,
+    ERROR_WRONG_ADOPTING_BODY,
+    ERROR_WRONG_RECOMMENDING_BODY,
     ActionPlan,
     FocusArea,
     Goal,
@@ -24,17 +27,18 @@ from .models import (
     StatusReport,
 )
 
-ERROR_NOT_EDITABLE = _("Denne versjonen er vedtatt og kan ikke endres. Start en revisjon.")
+ERROR_NOT_EDITABLE = _(
+    "Denne versjonen er vedtatt eller erstattet og kan ikke endres. Start en revisjon."
+)
 ERROR_DRAFT_EXISTS = _("Det finnes allerede et utkast til revisjon: %(label)s.")
 ERROR_NO_CURRENT = _("Planen har ingen gjeldende versjon å revidere.")
-ERROR_ADOPT_NEEDS_RECOMMENDATION = _(
-    "Planen må være innstilt av ASU før PSU kan vedta den (samarbeidsavtalen punkt 5.2)."
-)
-ERROR_WRONG_ADOPTING_BODY = _("Handlingsplanen vedtas av PSU.")
-ERROR_WRONG_RECOMMENDING_BODY = _("Handlingsplanen innstilles av ASU.")
 ERROR_STATUS_IN_FUTURE = _("Statusdatoen kan ikke være fram i tid.")
 ERROR_GOAL_OTHER_VERSION = _("Målet hører til en annen versjon av planen.")
 ERROR_GOAL_HAS_MEASURES = _("Målet har tiltak. Flytt eller ta ut tiltakene først.")
+ERROR_OTHER_VERSION = _("Dette hører til en annen versjon av planen.")
+ERROR_OTHER_COMMUNITY = _("Organet hører til et annet helsefellesskap.")
+ERROR_STATUS_NOT_CURRENT = _("Status rapporteres på gjeldende versjon av planen.")
+ERROR_STATUS_BODY = _("Organet er ikke ansvarlig for tiltaket.")
 
 MEASURE_FIELDS = [
     "goal",
@@ -58,6 +62,31 @@ class PlanImportError(Exception):
 def _require_editable(version: PlanVersion) -> None:
     if not version.is_editable:
         raise ValidationError(ERROR_NOT_EDITABLE)
+
+
+def _begin_edit(actor, version: PlanVersion) -> None:
+    """An edit of a recommended version takes it back to a draft: ASU recommended another
+    text."""
+    _require_editable(version)
+    if version.status == PlanVersion.Status.RECOMMENDED:
+        save_audited(
+            actor=actor,
+            obj=version,
+            values={
+                "status": PlanVersion.Status.DRAFT,
+                "recommended_on": None,
+                "recommended_by": None,
+            },
+            allowed=["status", "recommended_on", "recommended_by"],
+        )
+
+
+def _assert_valid(version: PlanVersion) -> None:
+    """A draft must stay a plan the import format accepts (codes, references, years), or the
+    next revision or re-import would fail. Run inside the edit's transaction."""
+    _clean, errors = planfile.validate(planfile.version_to_data(version), version.plan.community)
+    if errors:
+        raise ValidationError(errors.as_text())
 
 
 # --- Import --------------------------------------------------------------------------------------
@@ -92,8 +121,13 @@ def plan_import(
             previous = None
             status = clean["version"]["status"]
         else:
+            _require_no_open_draft(plan)
             previous = plan.versions.filter(is_current=True).first()
             status = PlanVersion.Status.DRAFT
+            # A new version of a plan starts as a draft; decisions are recorded in the workflow.
+            clean["version"].update(
+                recommended_on=None, recommended_by=None, adopted_on=None, adopted_by=None
+            )
         meta = clean["version"]
         version = PlanVersion.objects.create(
             plan=plan,
@@ -200,27 +234,32 @@ def _create_tree(version: PlanVersion, areas: list[dict], lineages: dict) -> Non
 # --- Revisions -----------------------------------------------------------------------------------
 
 
-def revision_start(*, actor, plan: ActionPlan, label: str = "") -> PlanVersion:
+def _require_no_open_draft(plan: ActionPlan) -> None:
+    """One revision at a time: no new version while a draft or recommendation is open."""
+    draft = plan.versions.filter(
+        status__in=[PlanVersion.Status.DRAFT, PlanVersion.Status.RECOMMENDED]
+    ).first()
+    if draft:
+        raise ValidationError(ERROR_DRAFT_EXISTS % {"label": draft.label})
+
+
+def revision_start(*, actor, plan: ActionPlan) -> PlanVersion:
     """Start the yearly revision: a draft that is a copy of the current version."""
     with transaction.atomic():
         plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
-        draft = plan.versions.filter(
-            status__in=[PlanVersion.Status.DRAFT, PlanVersion.Status.RECOMMENDED]
-        ).first()
-        if draft:
-            raise ValidationError(ERROR_DRAFT_EXISTS % {"label": draft.label})
+        _require_no_open_draft(plan)
         current = plan.versions.filter(is_current=True).first()
         if current is None:
             raise ValidationError(ERROR_NO_CURRENT)
-        data = planfile.version_to_data(current)
+        data = {**planfile.version_to_data(current), "version": {"status": "draft"}}
         clean, errors = planfile.validate(data, plan.community)
-        if errors:  # a stored version always validates; anything else is a bug
-            raise PlanImportError(errors)
+        if errors:
+            raise ValidationError(errors.as_text())
         year = timezone.localdate().year
         version = PlanVersion.objects.create(
             plan=plan,
             number=_next_number(plan),
-            label=label or _("Revisjon %(year)s") % {"year": year},
+            label=_("Revisjon %(year)s") % {"year": year},
             status=PlanVersion.Status.DRAFT,
             based_on=current,
             created_by=actor,
@@ -232,10 +271,16 @@ def revision_start(*, actor, plan: ActionPlan, label: str = "") -> PlanVersion:
     return version
 
 
+def _require_own_body(version: PlanVersion, body: Body) -> None:
+    if body.community_id != version.plan.community_id:
+        raise ValidationError({"body": ERROR_OTHER_COMMUNITY})
+
+
 def version_recommend(
     *, actor, version: PlanVersion, body: Body, on: datetime.date, note: str = ""
 ) -> PlanVersion:
     _require_editable(version)
+    _require_own_body(version, body)
     if body.kind != Body.Kind.ADMINISTRATIVE:
         raise ValidationError({"body": ERROR_WRONG_RECOMMENDING_BODY})
     values = {
@@ -253,6 +298,7 @@ def version_adopt(
 ) -> PlanVersion:
     """PSU adopts the version on ASU's recommendation; it becomes the current version."""
     _require_editable(version)
+    _require_own_body(version, body)
     if body.kind != Body.Kind.POLITICAL:
         raise ValidationError({"body": ERROR_WRONG_ADOPTING_BODY})
     if version.status != PlanVersion.Status.RECOMMENDED:
@@ -289,11 +335,15 @@ def measure_save(
     **values,
 ) -> Measure:
     """Create or change a measure of a draft: text, code (renumber), goal (move), owners, years."""
-    _require_editable(version)
     goal = values.get("goal")
     if goal is not None and goal.version_id != version.pk:
         raise ValidationError({"goal": ERROR_GOAL_OTHER_VERSION})
+    if measure is not None and measure.version_id != version.pk:
+        raise ValidationError(ERROR_OTHER_VERSION)
+    if responsible and any(b.community_id != version.plan.community_id for b in responsible):
+        raise ValidationError({"responsible": ERROR_OTHER_COMMUNITY})
     with transaction.atomic():
+        _begin_edit(actor, version)
         if measure is None:
             last = version.measures.filter(goal=goal).aggregate(n=Max("order"))["n"]
             if last is None:
@@ -314,26 +364,34 @@ def measure_save(
                 MeasureYear(measure=measure, year=year, note=note)
                 for year, note in sorted(years.items())
             )
+        _assert_valid(version)
     return measure
 
 
 def measure_retire(*, actor, measure: Measure) -> None:
     """Take a measure out of a draft. Earlier versions keep it, with its status history."""
-    _require_editable(measure.version)
+    version = measure.version
     with transaction.atomic():
+        _begin_edit(actor, version)
         audit_record(
             actor=actor,
             action=AuditEntry.Action.DELETE,
             obj=measure,
-            community=measure.version.plan.community,
+            community=version.plan.community,
         )
         measure.delete()
+        _assert_valid(version)
 
 
 def goal_save(*, actor, version: PlanVersion, goal: Goal | None = None, **values) -> Goal:
     """Add a goal (last in its focus area), or renumber, retitle or move one."""
-    _require_editable(version)
+    area = values.get("focus_area")
+    if area is not None and area.version_id != version.pk:
+        raise ValidationError({"focus_area": ERROR_OTHER_VERSION})
+    if goal is not None and goal.version_id != version.pk:
+        raise ValidationError(ERROR_OTHER_VERSION)
     with transaction.atomic():
+        _begin_edit(actor, version)
         if goal is None:
             area = values["focus_area"]
             last = (
@@ -344,24 +402,29 @@ def goal_save(*, actor, version: PlanVersion, goal: Goal | None = None, **values
             )
             version.goals.filter(order__gt=last).update(order=F("order") + 1)
             goal = Goal(version=version, order=last + 1)
-        return save_audited(
+        goal = save_audited(
             actor=actor, obj=goal, values=values, allowed=["focus_area", "code", "title"]
         )
+        _assert_valid(version)
+    return goal
 
 
 def goal_retire(*, actor, goal: Goal) -> None:
     """Take an empty goal out of a draft."""
-    _require_editable(goal.version)
+    version = goal.version
+    _require_editable(version)
     if goal.measures.exists():
         raise ValidationError(ERROR_GOAL_HAS_MEASURES)
     with transaction.atomic():
+        _begin_edit(actor, version)
         audit_record(
             actor=actor,
             action=AuditEntry.Action.DELETE,
             obj=goal,
-            community=goal.version.plan.community,
+            community=version.plan.community,
         )
         goal.delete()
+        _assert_valid(version)
 
 
 # --- Status --------------------------------------------------------------------------------------
@@ -379,6 +442,10 @@ def status_report(
     reported_on = reported_on or timezone.localdate()
     if reported_on > timezone.localdate():
         raise ValidationError({"reported_on": ERROR_STATUS_IN_FUTURE})
+    if not measure.version.is_current:
+        raise ValidationError(ERROR_STATUS_NOT_CURRENT)
+    if body is not None and not measure.responsible_bodies.filter(pk=body.pk).exists():
+        raise ValidationError({"body": ERROR_STATUS_BODY})
     report = StatusReport(
         plan=measure.version.plan,
         lineage=measure.lineage,

@@ -54,7 +54,6 @@ def plan_context(request, plan, version, nav_item, crumbs, **extra):
         show_status=permissions.can_view_plan_status(request.user, plan),
         can_edit=permissions.can_edit_plan(request.user, plan),
         status_labels=selectors.STATUS_LABELS,
-        status_colors=selectors.STATUS_COLORS,
         **extra,
     )
 
@@ -120,15 +119,22 @@ def measure_detail(request, slug, plan_slug, lineage):
     can_report = version.is_current and permissions.can_report_status(request.user, measure)
     form = None
     if can_report:
-        bodies = Body.objects.filter(pk__in=[b.pk for b in measure.responsible_bodies.all()])
-        if not permissions.can_administer(request.user, community):
-            bodies = bodies.filter(pk__in=permissions.access_for(request.user).body_roles.keys())
-        form = StatusReportForm(request.POST or None, bodies=bodies)
+        bodies = Body.objects.filter(
+            pk__in=[b.pk for b in permissions.status_reporting_bodies(request.user, measure)]
+        )
+        form = StatusReportForm(
+            request.POST or None,
+            bodies=bodies,
+            body_required=not permissions.can_administer(request.user, community),
+        )
         saved = submit(
             request,
             form,
             lambda data: services.status_report(actor=request.user, measure=measure, **data),
-            _("Status er registrert: %(name)s."),
+            lambda report: (
+                _("Status er registrert for tiltak %(code)s: %(status)s.")
+                % {"status": report.get_status_display(), "code": measure.code}
+            ),
         )
         if saved:
             return redirect(measure.get_absolute_url())
@@ -143,7 +149,7 @@ def measure_detail(request, slug, plan_slug, lineage):
         plan_crumbs(plan, (_("Tiltak %(code)s") % {"code": measure.code}, None)),
         measure=measure,
         history=selectors.measure_history(measure) if show_status else [],
-        appearances=selectors.measure_versions(measure),
+        appearances=selectors.measure_versions(request.user, measure),
         form=form,
     )
     return render(request, "actionplan/measure_detail.html", context)
@@ -204,7 +210,6 @@ def progress(request, slug, plan_slug):
         "progress",
         plan_crumbs(plan, (_("Fremdrift"), None)),
         progress=selectors.progress(version),
-        status_order=selectors.STATUS_ORDER,
     )
     return render(request, "actionplan/progress.html", context)
 
@@ -267,8 +272,6 @@ def body_measures(request, slug, body_slug):
         ],
         body=body,
         groups=groups,
-        status_labels=selectors.STATUS_LABELS,
-        status_colors=selectors.STATUS_COLORS,
     )
     return render(request, "actionplan/body_measures.html", context)
 
@@ -279,7 +282,7 @@ def my_measures(request, slug):
     if len(bodies) == 1:
         return redirect("actionplan:body_measures", slug, bodies[0].slug)
     if not bodies:
-        messages.info(request, _("Du sitter ikke i noe organ som har ansvar for tiltak."))
+        messages.info(request, _("Du har ikke noe verv i et organ i dette helsefellesskapet."))
     context = community_context(
         request, community, "plans", [(_("Mine tiltak"), None)], bodies=bodies
     )

@@ -180,3 +180,128 @@ def test_goals_are_added_moved_renumbered_and_retired_in_a_draft(plan_world):
     services.goal_retire(actor=plan_world.secretariat, goal=draft.goals.get(code="4"))
     diff = version_diff(plan_world.version, draft)
     assert diff.goals == []  # added then retired: nothing left to show
+
+
+def test_an_edit_that_would_break_a_reference_is_refused(plan_world):
+    draft = services.revision_start(actor=plan_world.secretariat, plan=plan_world.plan)
+    # 1 b) refers to «2», which is both goal 2 and its single measure 2.
+    services.measure_retire(actor=plan_world.secretariat, measure=draft.measures.get(code="2"))
+    goal = draft.goals.get(code="2")
+    with pytest.raises(ValidationError, match="Henvisningen «2» finnes ikke"):
+        services.goal_save(
+            actor=plan_world.secretariat,
+            version=draft,
+            goal=goal,
+            focus_area=goal.focus_area,
+            code="2x",
+            title=goal.title,
+        )
+    goal.refresh_from_db()
+    assert goal.code == "2"  # nothing half-saved
+    # The draft still makes a next revision possible.
+    adopted = _adopt(plan_world, draft)
+    assert adopted.is_current
+    assert services.revision_start(actor=plan_world.secretariat, plan=plan_world.plan).pk
+
+
+def _adopt(w, version):
+    day = datetime.date(2026, 3, 1)
+    services.version_recommend(actor=w.secretariat, version=version, body=w.asu, on=day)
+    return services.version_adopt(actor=w.secretariat, version=version, body=w.psu, on=day)
+
+
+def test_editing_a_recommended_version_takes_it_back_to_draft(plan_world):
+    draft = services.revision_start(actor=plan_world.secretariat, plan=plan_world.plan)
+    services.version_recommend(
+        actor=plan_world.secretariat,
+        version=draft,
+        body=plan_world.asu,
+        on=datetime.date(2026, 2, 1),
+    )
+    m = draft.measures.get(code="3 a)")
+    services.measure_save(
+        actor=plan_world.secretariat, version=draft, measure=m, text="Ny tekst etter innstillingen"
+    )
+    draft.refresh_from_db()
+    assert draft.status == PlanVersion.Status.DRAFT and draft.recommended_by is None
+    with pytest.raises(ValidationError, match="innstilt av ASU"):
+        services.version_adopt(
+            actor=plan_world.secretariat,
+            version=draft,
+            body=plan_world.psu,
+            on=datetime.date(2026, 3, 1),
+        )
+
+
+def test_import_obeys_the_decision_rules_and_one_draft_at_a_time(plan_world):
+    from helsefellesskap.actionplan.planfile import validate
+
+    from .conftest import small_plan
+
+    data = small_plan()
+    data["version"]["adopted_by"] = "ASU"
+    _clean, errors = validate(data, plan_world.community)
+    assert "Versjon: Handlingsplanen vedtas av PSU." in errors.as_text()
+    data = small_plan()
+    del data["version"]["recommended_by"]
+    _clean, errors = validate(data, plan_world.community)
+    assert any("innstilt av ASU" in e for e in errors.as_text())
+    data = small_plan()
+    data["version"]["status"] = "Vedtatt av PSU"  # the Norwegian label, as in the spreadsheet
+    _clean, errors = validate(data, plan_world.community)
+    assert not errors
+    first = services.plan_import(
+        actor=None, community=plan_world.community, data=small_plan(), plan=plan_world.plan
+    )
+    assert first.status == PlanVersion.Status.DRAFT and first.adopted_by is None
+    with pytest.raises(ValidationError, match="allerede et utkast"):
+        services.plan_import(
+            actor=None, community=plan_world.community, data=small_plan(), plan=plan_world.plan
+        )
+
+
+def test_services_refuse_rows_of_another_version_or_community(plan_world):
+    from helsefellesskap.organisation.tests.factories import BodyFactory
+
+    draft = services.revision_start(actor=plan_world.secretariat, plan=plan_world.plan)
+    old_area = plan_world.version.focus_areas.first()
+    with pytest.raises(ValidationError):
+        services.goal_save(
+            actor=plan_world.secretariat,
+            version=draft,
+            focus_area=old_area,
+            code="9",
+            title="Feil versjon",
+        )
+    with pytest.raises(ValidationError):
+        services.measure_save(
+            actor=plan_world.secretariat,
+            version=draft,
+            measure=plan_world.version.measures.first(),
+            text="x",
+        )
+    foreign_psu = BodyFactory(community=plan_world.other_community, kind="political")
+    services.version_recommend(
+        actor=plan_world.secretariat,
+        version=draft,
+        body=plan_world.asu,
+        on=datetime.date(2026, 2, 1),
+    )
+    with pytest.raises(ValidationError):
+        services.version_adopt(
+            actor=plan_world.secretariat,
+            version=draft,
+            body=foreign_psu,
+            on=datetime.date(2026, 3, 1),
+        )
+    with pytest.raises(ValidationError, match="gjeldende versjon"):
+        services.status_report(
+            actor=plan_world.secretariat, measure=draft.measures.first(), status="started"
+        )
+    with pytest.raises(ValidationError, match="ikke ansvarlig"):
+        services.status_report(
+            actor=plan_world.secretariat,
+            measure=plan_world.version.measures.get(code="3 a)"),
+            status="started",
+            body=plan_world.council,
+        )

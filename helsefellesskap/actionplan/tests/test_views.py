@@ -292,7 +292,53 @@ def test_goal_pages_of_a_draft(client, plan_world):
     area = draft.focus_areas.get(code="2")
     response = client.post(page, {"focus_area": area.pk, "code": "3", "title": "Dublett"})
     assert response.status_code == 200
-    assert "finnes allerede" in response.text
+    assert "Nummeret er allerede brukt i denne versjonen av planen." in response.text
+    assert 'id="id_code_error"' in response.text  # on the field, not at the top of the form
     response = client.post(page, {"focus_area": area.pk, "code": "4", "title": "Nytt mål"})
     assert response.status_code == 302
     assert draft.goals.filter(code="4", focus_area=area).exists()
+
+
+def test_unpublished_status_stays_off_the_timeline(client, plan_world):
+    services.status_report(
+        actor=plan_world.chair, measure=_measure(plan_world, "1 a)"), status="completed"
+    )
+    response = client.get(url("timeline", plan_world))
+    assert "Fullført" not in response.text
+    assert "hf-bar--completed" not in response.text
+
+
+def test_the_measure_page_names_no_draft_and_no_reporter_to_the_public(client, plan_world):
+    plan_world.plan.status_is_public = True
+    plan_world.plan.save()
+    measure = _measure(plan_world, "1 a)")
+    services.status_report(
+        actor=plan_world.chair, measure=measure, status="started", body=plan_world.council
+    )
+    draft = services.revision_start(actor=plan_world.secretariat, plan=plan_world.plan)
+    page = url("measure", plan_world, measure.lineage)
+    response = client.get(page)
+    assert draft.label not in response.text
+    assert str(plan_world.chair) not in response.text
+    assert plan_world.chair.email not in response.text
+    client.force_login(plan_world.member)
+    response = client.get(page)
+    assert draft.label in response.text
+    assert str(plan_world.chair) in response.text
+
+
+def test_the_status_form_offers_only_bodies_with_a_reporting_seat(client, plan_world):
+    from helsefellesskap.organisation.tests.factories import MembershipFactory
+
+    MembershipFactory(body=plan_world.asu, person=plan_world.chair.people.get(), role="observer")
+    measure = _measure(plan_world, "1 b)")  # the council and ASU are responsible
+    client.force_login(plan_world.chair)
+    page = url("measure", plan_world, measure.lineage)
+    response = client.get(page)
+    assert f'<option value="{plan_world.council.pk}"' in response.text
+    assert f'<option value="{plan_world.asu.pk}"' not in response.text
+    response = client.post(
+        page, {"status": "started", "reported_on": "2025-05-01", "body": plan_world.asu.pk}
+    )
+    assert response.status_code == 200
+    assert not StatusReport.objects.exists()
