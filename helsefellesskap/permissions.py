@@ -168,7 +168,7 @@ def membership_or_deny(user, community: Community, pk: int) -> Membership:
 
 # --- Action plan ---------------------------------------------------------------------------------
 
-# Seats that may report the status of their body's measures; substitutes and observers may not.
+# Seats that act for their body (report status, route cases); substitutes and observers do not.
 STATUS_REPORTING_ROLES = (
     Membership.Role.CHAIR,
     Membership.Role.DEPUTY,
@@ -328,17 +328,20 @@ def can_report_deviation(user, community) -> bool:
     )
 
 
-def can_view_deviation_statistics(user, community) -> bool:
-    """The secretariat and members of ASU; everyone else sees only the published annual report."""
-    if can_administer(user, community):
-        return True
-    from helsefellesskap.organisation.models import Body
+def has_seat_in_kind(user, community, kind: str, roles=None) -> bool:
+    """Whether the user holds a current seat (of one of `roles`, any role when None) in a body
+    of `kind` in the community."""
+    body_roles = access_for(user).body_roles
+    bodies = Body.objects.filter(community=community, kind=kind).values_list("pk", flat=True)
+    held = (body_roles.get(pk, frozenset()) for pk in bodies)
+    return any(r & set(roles) if roles else r for r in held)
 
-    roles = access_for(user).body_roles
-    asu = Body.objects.filter(community=community, kind=Body.Kind.ADMINISTRATIVE).values_list(
-        "pk", flat=True
+
+def can_view_deviation_statistics(user, community) -> bool:
+    """The secretariat and members of ASU."""
+    return can_administer(user, community) or has_seat_in_kind(
+        user, community, Body.Kind.ADMINISTRATIVE
     )
-    return any(roles.get(pk) for pk in asu)
 
 
 def deviation_or_deny(user, community: Community, number: str):
@@ -374,16 +377,11 @@ def can_manage_cases(user, community) -> bool:
 
 
 def can_route_cases(user, community) -> bool:
-    """The secretariat and the working committee (AU) route cases to the right level."""
-    if can_administer(user, community):
-        return True
-    from helsefellesskap.organisation.models import Body
-
-    au = Body.objects.filter(community=community, kind=Body.Kind.WORKING_COMMITTEE).values_list(
-        "pk", flat=True
+    """The secretariat and the working committee (AU) route cases to the right level; observers
+    and substitutes in AU do not."""
+    return can_administer(user, community) or has_seat_in_kind(
+        user, community, Body.Kind.WORKING_COMMITTEE, STATUS_REPORTING_ROLES
     )
-    roles = access_for(user).body_roles
-    return any(roles.get(pk) for pk in au)
 
 
 def can_view_meeting(user, meeting) -> bool:
@@ -392,7 +390,7 @@ def can_view_meeting(user, meeting) -> bool:
         return True
     if not can_view_community(user, meeting.community):
         return False
-    return not meeting.bodies.filter(is_public=False).exists()
+    return meeting.is_public
 
 
 def can_approve_minutes(user, meeting) -> bool:

@@ -27,7 +27,11 @@ PRODID = "-//Helsefellesskap//Årshjul//NO"
 UID_DOMAIN = "helsefellesskap"
 
 
-def build_calendar(request, name: str, entries: list[Entry]) -> icalendar.Calendar:
+def build_calendar(
+    base_url: str, name: str, entries: list[Entry], *, private: bool
+) -> icalendar.Calendar:
+    """The calendar of `entries`. Video links go only into private calendars (the invitation and
+    the personal and members' feeds), as on the meeting page."""
     tz = timezone.get_default_timezone()
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -38,7 +42,7 @@ def build_calendar(request, name: str, entries: list[Entry]) -> icalendar.Calend
     calendar.add("x-wr-timezone", str(tz))
     stamp = timezone.now().astimezone(datetime.UTC)
     for entry in entries:
-        calendar.add_component(_event(request, entry, stamp, tz))
+        calendar.add_component(_event(base_url, entry, stamp, tz, private=private))
     if entries:
         first = min(entry.date for entry in entries) - datetime.timedelta(days=400)
         last = max(entry.last_date for entry in entries) + datetime.timedelta(days=400)
@@ -46,7 +50,7 @@ def build_calendar(request, name: str, entries: list[Entry]) -> icalendar.Calend
     return calendar
 
 
-def _event(request, entry: Entry, stamp, tz) -> icalendar.Event:
+def _event(base_url: str, entry: Entry, stamp, tz, *, private: bool) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", f"{entry.uid}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
@@ -61,10 +65,10 @@ def _event(request, entry: Entry, stamp, tz) -> icalendar.Event:
         event.add("location", entry.location)
     description = [entry.description] if entry.description else []
     if entry.url:
-        url = request.build_absolute_uri(entry.url)
+        url = base_url + entry.url
         event.add("url", url)
         description.append(_("Møtesiden: %(url)s") % {"url": url})
-    if entry.meeting is not None and entry.meeting.video_url:
+    if private and entry.meeting is not None and entry.meeting.video_url:
         description.append(_("Videolenke: %(url)s") % {"url": entry.meeting.video_url})
     if description:
         event.add("description", "\n\n".join(description))
@@ -74,6 +78,19 @@ def _event(request, entry: Entry, stamp, tz) -> icalendar.Event:
     if entry.event is not None:
         event.add("last-modified", entry.event.updated_at.astimezone(datetime.UTC))
     return event
+
+
+def _base(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def meeting_calendar(meeting, *, private: bool) -> bytes:
+    """One meeting as a calendar file: the invitation's attachment and the meeting page's link.
+    The UID is the meeting's, so a calendar that also subscribes to a feed shows it once."""
+    from django.conf import settings
+
+    entries = [selectors.meeting_entry(meeting)]
+    return build_calendar(settings.SITE_URL, meeting.title, entries, private=private).to_ical()
 
 
 def _summary(entry: Entry) -> str:
@@ -100,7 +117,9 @@ def community_feed(request, slug):
     entries = selectors.community_feed_entries(community)
     name = _("Årshjul – %(name)s") % {"name": community.short_name}
     return _response(
-        build_calendar(request, name, entries), f"arshjul-{community.slug}", private=False
+        build_calendar(_base(request), name, entries, private=False),
+        f"arshjul-{community.slug}",
+        private=False,
     )
 
 
@@ -117,7 +136,7 @@ def body_feed(request, slug, body_slug):
     entries = selectors.body_feed_entries(body, private=private)
     name = _("%(body)s – %(community)s") % {"body": body, "community": community.short_name}
     return _response(
-        build_calendar(request, name, entries),
+        build_calendar(_base(request), name, entries, private=private),
         f"{slugify(community.slug)}-{slugify(body.slug)}",
         private=private or not body.is_public,
     )
@@ -133,4 +152,6 @@ def personal_feed(request, token):
         raise Http404
     entries = selectors.personal_feed_entries(feed_token.user)
     name = _("Mine møter – Helsefellesskap")
-    return _response(build_calendar(request, name, entries), "mine-moter", private=True)
+    return _response(
+        build_calendar(_base(request), name, entries, private=True), "mine-moter", private=True
+    )

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,11 +85,7 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
 
 
 def meeting_url(meeting: Meeting, community: Community) -> str:
-    """The meeting's page, once the cases app serves one."""
-    try:
-        return reverse("cases:meeting", args=[community.slug, meeting.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("cases:meeting", args=[community.slug, meeting.pk])
 
 
 def public_events_filter() -> Q:
@@ -104,10 +100,7 @@ def visible_events(user, community: Community):
 
 
 def visible_meetings(user, community: Community):
-    meetings = Meeting.objects.filter(community=community).exclude(status=Meeting.Status.CANCELLED)
-    if not permissions.can_view_private(user, community):
-        meetings = meetings.exclude(bodies__is_public=False)
-    return meetings
+    return Meeting.objects.visible_to(user, community).exclude(status=Meeting.Status.CANCELLED)
 
 
 def visible_bodies(user, community: Community):
@@ -141,6 +134,7 @@ def _event_entry(event: WheelEvent) -> Entry | None:
         if meeting.status == Meeting.Status.CANCELLED:
             return None
         entry.uid = f"meeting-{meeting.uid}"  # as in the invitation (cases.documents)
+        entry.is_public = entry.is_public and meeting.is_public
         entry.starts_at, entry.ends_at = meeting.starts_at, meeting.ends_at
         entry.location = meeting.location or event.location
         entry.meeting = meeting
@@ -148,7 +142,7 @@ def _event_entry(event: WheelEvent) -> Entry | None:
     return entry
 
 
-def _meeting_entry(meeting: Meeting) -> Entry:
+def meeting_entry(meeting: Meeting) -> Entry:
     bodies = list(meeting.bodies.all())
     return Entry(
         key=f"meeting-{meeting.pk}",
@@ -171,7 +165,7 @@ def _meeting_entry(meeting: Meeting) -> Entry:
 def merge(events, meetings, *, start=None, end=None) -> list[Entry]:
     """Events and unlinked meetings as one list in time order, limited to [start, end)."""
     entries = [entry for entry in map(_event_entry, events) if entry is not None]
-    entries += [_meeting_entry(meeting) for meeting in meetings]
+    entries += [meeting_entry(meeting) for meeting in meetings]
     if start is not None:
         entries = [e for e in entries if e.starts_at >= start]
     if end is not None:
@@ -216,7 +210,10 @@ def year_entries(
     if body is not None:
         events = events.filter(body=body)
         meetings = meetings.filter(bodies=body)
-    return merge(_events(events), _meetings(meetings), start=start, end=end)
+    entries = merge(_events(events), _meetings(meetings), start=start, end=end)
+    if permissions.can_view_private(user, community):
+        return entries
+    return [entry for entry in entries if entry.is_public]
 
 
 def by_month(entries: list[Entry]) -> list[dict]:
@@ -255,11 +252,14 @@ def community_feed_entries(community: Community) -> list[Entry]:
     start = feed_start()
     events = WheelEvent.objects.filter(community=community).filter(public_events_filter())
     meetings = (
-        Meeting.objects.filter(community=community, starts_at__gte=start)
+        Meeting.objects.public()
+        .filter(community=community, starts_at__gte=start)
         .exclude(status=Meeting.Status.CANCELLED)
-        .exclude(bodies__is_public=False)
     )
-    return merge(_events(events.filter(_in_window(start, None))), _meetings(meetings), start=start)
+    entries = merge(
+        _events(events.filter(_in_window(start, None))), _meetings(meetings), start=start
+    )
+    return [entry for entry in entries if entry.is_public]
 
 
 def body_feed_entries(body: Body, *, private: bool) -> list[Entry]:
@@ -271,7 +271,12 @@ def body_feed_entries(body: Body, *, private: bool) -> list[Entry]:
     meetings = Meeting.objects.filter(bodies=body, starts_at__gte=start).exclude(
         status=Meeting.Status.CANCELLED
     )
-    return merge(_events(events.filter(_in_window(start, None))), _meetings(meetings), start=start)
+    if not private:
+        meetings = meetings.public()
+    entries = merge(
+        _events(events.filter(_in_window(start, None))), _meetings(meetings), start=start
+    )
+    return entries if private else [entry for entry in entries if entry.is_public]
 
 
 def seat_bodies(user):

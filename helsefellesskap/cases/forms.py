@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -6,7 +7,8 @@ from helsefellesskap.actionplan.forms import MeasureChoiceField
 from helsefellesskap.core.forms import DateInput, DateTimeInput, DesignsystemetMixin, formfield
 from helsefellesskap.organisation.models import Body, Community, Party, Person
 
-from .models import Attendance, Case, CasePaper, FollowUp, Meeting, Ratification, Treatment
+from .models import Case, CasePaper, FollowUp, Meeting, Ratification, Treatment
+from .services import ERROR_MEETING_TIMES
 
 
 class CaseForm(DesignsystemetMixin, forms.ModelForm):
@@ -94,15 +96,6 @@ class TreatmentForm(DesignsystemetMixin, forms.ModelForm):
             "exemption_basis": _("For eksempel «offentleglova § 13»."),
         }
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("is_exempt") and not cleaned.get("exemption_basis"):
-            self.add_error(
-                "exemption_basis",
-                _("Oppgi skjermingshjemmel når behandlingen unntas offentlighet."),
-            )
-        return cleaned
-
 
 class PaperForm(DesignsystemetMixin, forms.ModelForm):
     class Meta:
@@ -159,7 +152,7 @@ class MeetingForm(DesignsystemetMixin, forms.ModelForm):
         cleaned = super().clean()
         start, end = cleaned.get("starts_at"), cleaned.get("ends_at")
         if start and end and end <= start:
-            self.add_error("ends_at", _("Møtet kan ikke slutte før det begynner."))
+            self.add_error("ends_at", ERROR_MEETING_TIMES)
         return cleaned
 
 
@@ -168,10 +161,14 @@ class AgendaAddForm(DesignsystemetMixin, forms.Form):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        later = Treatment.objects.filter(
+            case=OuterRef("case"), body=OuterRef("body"), order__gt=OuterRef("order")
+        )
+        pending = Q(outcome="", agenda_item__isnull=True) | (
+            Q(outcome=Treatment.Outcome.POSTPONED) & ~Exists(later)
+        )
         self.fields["treatment"].queryset = (
-            Treatment.objects.filter(
-                body__in=meeting.bodies.all(), outcome="", agenda_item__isnull=True
-            )
+            Treatment.objects.filter(pending, body__in=meeting.bodies.all())
             .select_related("case", "body")
             .order_by("case__year", "case__sequence")
         )
@@ -211,10 +208,6 @@ class ItemForm(DesignsystemetMixin, forms.Form):
                 "protocol_remarks",
             ]:
                 del self.fields[name]
-
-
-class AttendanceForm(DesignsystemetMixin, forms.Form):
-    status = forms.ChoiceField(label=_("Oppmøte"), choices=Attendance.Status.choices)
 
 
 class SubstituteForm(DesignsystemetMixin, forms.Form):

@@ -4,6 +4,7 @@ ratification by the parties and follow-up. Every row belongs to one community.""
 import uuid
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +42,9 @@ class Case(models.Model):
         CLOSED = "closed", _("Avsluttet")
         WITHDRAWN = "withdrawn", _("Trukket")
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="cases")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="cases", verbose_name=_("fellesskap")
+    )
     year = models.PositiveSmallIntegerField(_("år"))
     sequence = models.PositiveIntegerField(_("løpenummer"))
     title = models.CharField(_("tittel"), max_length=300)
@@ -91,7 +94,9 @@ class Case(models.Model):
         ordering = ["-year", "-sequence"]
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "year", "sequence"], name="case_unique_number"
+                fields=["community", "year", "sequence"],
+                name="case_unique_number",
+                violation_error_message=_("Saksnummeret er allerede brukt."),
             )
         ]
 
@@ -101,7 +106,10 @@ class Case(models.Model):
     @property
     def number(self) -> str:
         """As the documents write it: «Sak 04/22»."""
-        return f"Sak {self.sequence:02d}/{self.year % 100:02d}"
+        return _("Sak %(sequence)02d/%(year)02d") % {
+            "sequence": self.sequence,
+            "year": self.year % 100,
+        }
 
     @property
     def slug(self) -> str:
@@ -162,12 +170,22 @@ class Treatment(models.Model):
         return bool(self.outcome)
 
 
+PAPER_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "png", "jpg", "jpeg"]
+PAPER_MAX_BYTES = 25 * 1024 * 1024
+
+
 class CasePaper(models.Model):
     """A case paper: a file (served only through a view that checks access) or a link."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="papers")
     title = models.CharField(_("tittel"), max_length=250)
-    file = models.FileField(_("fil"), upload_to="sakspapirer/%Y/", blank=True)
+    file = models.FileField(
+        _("fil"),
+        upload_to="sakspapirer/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(PAPER_EXTENSIONS)],
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument eller bilde, høyst 25 MB."),
+    )
     url = models.URLField(_("lenke"), blank=True)
     is_public = models.BooleanField(_("offentlig"), default=True)
     exemption_basis = models.CharField(
@@ -215,7 +233,11 @@ class Ratification(models.Model):
         verbose_name_plural = _("vedtak hos partene")
         ordering = ["case", "party__kind", "party__name"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "party"], name="ratification_unique")
+            models.UniqueConstraint(
+                fields=["case", "party"],
+                name="ratification_unique",
+                violation_error_message=_("Parten har allerede en rad for vedtaket."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -252,6 +274,18 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+
+class MeetingQuerySet(models.QuerySet):
+    def public(self):
+        """Meetings everyone may see: none of their bodies is internal."""
+        return self.exclude(bodies__is_public=False)
+
+    def visible_to(self, user, community):
+        from helsefellesskap import permissions
+
+        meetings = self.filter(community=community)
+        return meetings if permissions.can_view_private(user, community) else meetings.public()
 
 
 class Meeting(models.Model):
@@ -294,6 +328,8 @@ class Meeting(models.Model):
     )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
+    objects = MeetingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("møte")
         verbose_name_plural = _("møter")
@@ -309,6 +345,10 @@ class Meeting(models.Model):
     @property
     def minutes_are_public(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def is_public(self) -> bool:
+        return all(body.is_public for body in self.bodies.all())
 
 
 class AgendaItem(models.Model):
@@ -375,7 +415,11 @@ class Attendance(models.Model):
         verbose_name_plural = _("oppmøte")
         ordering = ["meeting", "person__family_name"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_unique")
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="attendance_unique",
+                violation_error_message=_("Personen står allerede på oppmøtelisten."),
+            )
         ]
 
     def __str__(self) -> str:

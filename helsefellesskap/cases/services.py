@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,7 @@ from helsefellesskap.audit.services import audit_record, save_audited
 from helsefellesskap.organisation.models import Body, Community, Membership
 
 from .models import (
+    PAPER_MAX_BYTES,
     AgendaItem,
     Attendance,
     Case,
@@ -33,6 +34,23 @@ ERROR_EXEMPTION_BASIS = _(
     "Oppgi skjermingshjemmel (for eksempel «offentleglova § 13») når dokumentet unntas."
 )
 ERROR_PAPER_EMPTY = _("Last opp en fil eller oppgi en lenke.")
+ERROR_PAPER_TOO_BIG = _("Filen er større enn 25 MB.")
+ERROR_MINUTES_APPROVED = _("Protokollen er godkjent, og møtet kan ikke endres lenger.")
+ERROR_MEETING_STATE = _("Dette kan ikke gjøres når møtet har status «%(status)s».")
+ERROR_EXEMPT_BASIS_TREATMENT = _("Oppgi skjermingshjemmel når behandlingen unntas offentlighet.")
+
+BEFORE_MEETING = ("planned", "invited")
+
+
+def _require_not_approved(meeting) -> None:
+    if meeting.status == "approved":
+        raise ValidationError(ERROR_MINUTES_APPROVED)
+
+
+def _require_status(meeting, allowed) -> None:
+    if meeting.status not in allowed:
+        raise ValidationError(ERROR_MEETING_STATE % {"status": meeting.get_status_display()})
+
 
 CASE_FIELDS = [
     "title",
@@ -51,10 +69,11 @@ def case_create(*, actor, community: Community, **values) -> Case:
     """Register a case with the next number of the year («Sak 05/26»)."""
     year = timezone.localdate().year
     with transaction.atomic():
+        # Lock the community row: a lock on an aggregate locks nothing, and two cases saved at
+        # once must not get the same number.
+        Community.objects.select_for_update().get(pk=community.pk)
         last = (
-            Case.objects.select_for_update()
-            .filter(community=community, year=year)
-            .aggregate(n=Max("sequence"))["n"]
+            Case.objects.filter(community=community, year=year).aggregate(n=Max("sequence"))["n"]
             or 0
         )
         case = Case(
@@ -110,14 +129,32 @@ TREATMENT_FIELDS = [
 ]
 
 
+def open_steps(case: Case):
+    """Treatments still to come: not yet treated, or postponed and not yet put on a new
+    agenda."""
+    later = Treatment.objects.filter(
+        case=OuterRef("case"), body=OuterRef("body"), order__gt=OuterRef("order")
+    )
+    return case.treatments.filter(
+        Q(outcome="") | Q(outcome=Treatment.Outcome.POSTPONED) & ~Exists(later)
+    )
+
+
 def treatment_record(*, actor, treatment: Treatment, **values) -> Treatment:
     """Record a body's recommendation, decision, votes, dissent and remarks."""
+    item = AgendaItem.objects.filter(treatment=treatment).select_related("meeting").first()
+    if item is not None:
+        _require_not_approved(item.meeting)
+    exempt = values.get("is_exempt", treatment.is_exempt)
+    basis = values.get("exemption_basis", treatment.exemption_basis)
+    if exempt and not basis:
+        raise ValidationError({"exemption_basis": ERROR_EXEMPT_BASIS_TREATMENT})
     with transaction.atomic():
         treatment = save_audited(
             actor=actor, obj=treatment, values=values, allowed=TREATMENT_FIELDS
         )
         case = treatment.case
-        if treatment.outcome and not case.treatments.filter(outcome="").exists():
+        if treatment.outcome and not open_steps(case).exists():
             needs_parties = case.decision_kind == "agreement"
             case.status = Case.Status.RATIFICATION if needs_parties else Case.Status.DECIDED
             case.save(update_fields=["status"])
@@ -234,7 +271,7 @@ def _invite_members(meeting: Meeting, bodies: list[Body]) -> None:
         .filter(body__in=bodies)
         .select_related("person", "party", "region")
     )
-    seen = set()
+    seen = set(meeting.attendance.values_list("person_id", flat=True))
     rows = []
     for seat in seats:
         if seat.person_id in seen:
@@ -249,7 +286,16 @@ def _invite_members(meeting: Meeting, bodies: list[Body]) -> None:
 
 
 def agenda_add(*, actor, meeting: Meeting, treatment: Treatment) -> AgendaItem:
-    if hasattr(treatment, "agenda_item") and treatment.agenda_item is not None:
+    """Put a treatment on the agenda. A postponed treatment comes back as a new step of the same
+    body, so the first meeting's minutes keep «utsatt»."""
+    _require_not_approved(meeting)
+    if treatment.outcome == Treatment.Outcome.POSTPONED:
+        if not open_steps(treatment.case).filter(pk=treatment.pk).exists():
+            raise ValidationError(ERROR_ALREADY_ON_AGENDA)
+        (treatment,) = case_route(
+            actor=actor, case=treatment.case, bodies=[treatment.body], note=treatment.routing_note
+        )
+    elif hasattr(treatment, "agenda_item") and treatment.agenda_item is not None:
         raise ValidationError(ERROR_ALREADY_ON_AGENDA)
     if not meeting.bodies.filter(pk=treatment.body_id).exists():
         raise ValidationError(ERROR_NOT_IN_MEETING)
@@ -267,15 +313,38 @@ def agenda_add(*, actor, meeting: Meeting, treatment: Treatment) -> AgendaItem:
     return item
 
 
-def meeting_update(*, actor, meeting: Meeting, **values) -> Meeting:
+def meeting_update(
+    *, actor, meeting: Meeting, bodies: list[Body] | None = None, **values
+) -> Meeting:
+    """Change a meeting. New bodies' members are invited too; the change is audited."""
+    _require_not_approved(meeting)
     if "starts_at" in values and "ends_at" in values and values["ends_at"] <= values["starts_at"]:
         raise ValidationError({"ends_at": ERROR_MEETING_TIMES})
-    return save_audited(
-        actor=actor,
-        obj=meeting,
-        values=values,
-        allowed=["title", "starts_at", "ends_at", "mode", "location", "video_url", "status"],
-    )
+    if bodies is not None and not bodies:
+        raise ValidationError({"bodies": ERROR_MEETING_NO_BODY})
+    if bodies and any(body.community_id != meeting.community_id for body in bodies):
+        raise ValidationError({"bodies": ERROR_BODY_OTHER_COMMUNITY})
+    with transaction.atomic():
+        meeting = save_audited(
+            actor=actor,
+            obj=meeting,
+            values=values,
+            allowed=["title", "starts_at", "ends_at", "mode", "location", "video_url", "status"],
+        )
+        if bodies is not None:
+            before = {str(b) for b in meeting.bodies.all()}
+            meeting.bodies.set(bodies)
+            after = {str(b) for b in bodies}
+            if before != after:
+                audit_record(
+                    actor=actor,
+                    action=AuditEntry.Action.UPDATE,
+                    obj=meeting,
+                    changes={"bodies": [", ".join(sorted(before)), ", ".join(sorted(after))]},
+                )
+                _invite_members(meeting, bodies)
+                follow_up_item(meeting=meeting)
+    return meeting
 
 
 def follow_up_item(*, meeting: Meeting) -> AgendaItem | None:
@@ -299,8 +368,22 @@ def attendance_set(
     return save_audited(actor=actor, obj=attendance, values=values, allowed=list(values))
 
 
+def absence_report(*, actor, attendance: Attendance) -> Attendance:
+    """A member reports absence before the meeting."""
+    _require_status(attendance.meeting, BEFORE_MEETING)
+    return attendance_set(actor=actor, attendance=attendance, status=Attendance.Status.ABSENT)
+
+
+def meeting_cancel(*, actor, meeting: Meeting) -> Meeting:
+    _require_status(meeting, BEFORE_MEETING)
+    return save_audited(
+        actor=actor, obj=meeting, values={"status": Meeting.Status.CANCELLED}, allowed=["status"]
+    )
+
+
 def substitute_call(*, actor, meeting: Meeting, absent: Attendance, person) -> Attendance:
     """The secretariat calls a substitute for a member who reported absence."""
+    _require_not_approved(meeting)
     with transaction.atomic():
         attendance, _created = Attendance.objects.get_or_create(
             meeting=meeting,
@@ -319,23 +402,24 @@ def substitute_call(*, actor, meeting: Meeting, absent: Attendance, person) -> A
 def item_record(
     *, actor, item: AgendaItem, discussion: str = "", decision: str = "", **treatment_values
 ) -> AgendaItem:
-    """Record an agenda item: the discussion and decision, and for a case the treatment's outcome,
-    votes, dissent and protocol remarks."""
+    """Record an agenda item. A case item's decision, outcome, votes, dissent and remarks belong
+    to its treatment (one place, which the case page and the minutes both read); the item keeps
+    the discussion, and the decision only for items without a case."""
+    _require_not_approved(item.meeting)
     with transaction.atomic():
-        item = save_audited(
-            actor=actor,
-            obj=item,
-            values={"discussion": discussion, "decision": decision},
-            allowed=["discussion", "decision"],
-        )
+        values = {"discussion": discussion}
+        if not item.treatment_id:
+            values["decision"] = decision
+        item = save_audited(actor=actor, obj=item, values=values, allowed=list(values))
         if item.treatment_id:
-            treatment_values.setdefault("decision", decision)
+            treatment_values["decision"] = decision
             treatment_values.setdefault("decided_on", timezone.localdate(item.meeting.starts_at))
             treatment_record(actor=actor, treatment=item.treatment, **treatment_values)
     return item
 
 
 def meeting_held(*, actor, meeting: Meeting) -> Meeting:
+    _require_status(meeting, BEFORE_MEETING)
     return save_audited(
         actor=actor, obj=meeting, values={"status": Meeting.Status.HELD}, allowed=["status"]
     )
@@ -346,7 +430,7 @@ def minutes_approve(
 ) -> Meeting:
     """Approve the minutes: in the next meeting, or electronically by the chair. Only approved
     minutes are published."""
-    if meeting.status not in (Meeting.Status.HELD, Meeting.Status.APPROVED):
+    if meeting.status != Meeting.Status.HELD:
         raise ValidationError(ERROR_MINUTES_NOT_HELD)
     return save_audited(
         actor=actor,
@@ -375,6 +459,8 @@ def paper_add(
         raise ValidationError({"exemption_basis": ERROR_EXEMPTION_BASIS})
     if not file and not url:
         raise ValidationError({"file": ERROR_PAPER_EMPTY})
+    if file and file.size > PAPER_MAX_BYTES:
+        raise ValidationError({"file": ERROR_PAPER_TOO_BIG})
     paper = CasePaper(case=case)
     values = {
         "title": title,
@@ -394,7 +480,8 @@ def invitation_send(*, actor, meeting: Meeting) -> int:
 
     from .documents import meeting_ics
 
-    ics = meeting_ics(meeting)
+    _require_status(meeting, BEFORE_MEETING)
+    ics = meeting_ics(meeting, private=True)  # the invitation goes to members only
     items = list(meeting.items.select_related("treatment__case").order_by("order"))
     sent = 0
     with transaction.atomic():

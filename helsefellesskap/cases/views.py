@@ -119,7 +119,6 @@ def case_form(request, slug, case_slug=None):
     return render(request, "includes/form_page.html", context)
 
 
-@require_http_methods(["GET", "POST"])
 def case_detail(request, slug, case_slug):
     community = permissions.community_or_deny(request.user, slug)
     case = _case(request, community, case_slug)
@@ -310,9 +309,9 @@ def meeting_form(request, slug, pk=None):
     def save(data):
         values = {name: data[name] for name in MeetingForm.Meta.fields}
         if meeting:
-            saved = services.meeting_update(actor=request.user, meeting=meeting, **values)
-            saved.bodies.set(data["bodies"])
-            return saved
+            return services.meeting_update(
+                actor=request.user, meeting=meeting, bodies=list(data["bodies"]), **values
+            )
         return services.meeting_create(
             actor=request.user, community=community, bodies=list(data["bodies"]), **values
         )
@@ -381,6 +380,9 @@ def meeting_action(request, slug, pk, action):
         elif action == "invite":
             sent = services.invitation_send(actor=request.user, meeting=meeting)
             messages.success(request, _("Innkallingen er sendt til %(n)s personer.") % {"n": sent})
+        elif action == "cancel":
+            services.meeting_cancel(actor=request.user, meeting=meeting)
+            messages.success(request, _("Møtet er avlyst."))
         elif action == "held":
             services.meeting_held(actor=request.user, meeting=meeting)
             messages.success(request, _("Møtet er registrert som avholdt."))
@@ -418,10 +420,12 @@ def absence_report(request, slug, pk):
     community = permissions.community_or_deny(request.user, slug)
     meeting = permissions.meeting_or_deny(request.user, community, pk)
     attendance = get_object_or_404(Attendance, meeting=meeting, person__user=request.user)
-    services.attendance_set(
-        actor=request.user, attendance=attendance, status=Attendance.Status.ABSENT
-    )
-    messages.success(request, _("Forfallet er registrert. Sekretariatet kaller inn vara."))
+    try:
+        services.absence_report(actor=request.user, attendance=attendance)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Forfallet er registrert. Sekretariatet kaller inn vara."))
     return redirect(meeting.get_absolute_url())
 
 
@@ -437,6 +441,7 @@ def item_edit(request, slug, pk, item_pk):
     if item.treatment_id:
         t = item.treatment
         initial.update(
+            decision=t.decision,
             outcome=t.outcome,
             unanimous=t.unanimous,
             votes_for=t.votes_for,
@@ -494,7 +499,11 @@ def minutes_pdf(request, slug, pk):
     meeting = permissions.meeting_or_deny(request.user, community, pk)
     if not meeting.minutes_are_public and not permissions.can_view_private(request.user, community):
         permissions.deny(request.user, community)
-    pdf = documents.minutes_pdf(meeting, base_url=request.build_absolute_uri("/"))
+    pdf = documents.minutes_pdf(
+        meeting,
+        private=permissions.can_view_private(request.user, community),
+        base_url=request.build_absolute_uri("/"),
+    )
     name = f"protokoll-{slugify(meeting.title)}-{meeting.starts_at:%Y-%m-%d}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -504,7 +513,10 @@ def minutes_pdf(request, slug, pk):
 def meeting_ics(request, slug, pk):
     community = permissions.community_or_deny(request.user, slug)
     meeting = permissions.meeting_or_deny(request.user, community, pk)
-    response = HttpResponse(documents.meeting_ics(meeting), content_type="text/calendar")
+    private = permissions.can_view_private(request.user, community)
+    response = HttpResponse(
+        documents.meeting_ics(meeting, private=private), content_type="text/calendar"
+    )
     response["Content-Disposition"] = 'attachment; filename="mote.ics"'
     return response
 

@@ -211,3 +211,36 @@ def test_meeting_description_has_the_meeting_page(client, world):
     assert str(event["url"]) == page
     assert page in str(event["description"])
     assert str(event["location"]) == "Møterom 1"
+
+
+def test_a_joint_meeting_with_an_internal_body_stays_out_of_public_feeds(client, world, asu):
+    meeting = make_meeting(
+        world.secretariat, world.council, local(NEXT, 2, 2, 10), title="Felles med intern gruppe"
+    )
+    meeting.bodies.add(world.internal_group)
+    event = make_event(
+        world.community,
+        local(NEXT, 3, 2, 10),
+        title="Lenket hendelse",
+        kind=Kind.BODY_MEETING,
+        body=world.council,
+    )
+    assert event.meeting is not None  # a body meeting event makes its meeting
+    event.meeting.bodies.add(world.internal_group)
+    hidden = {"Felles med intern gruppe", "Lenket hendelse"}
+    community_feed = parse(
+        client.get(reverse("annualwheel:community_feed", args=[world.community.slug]))
+    )
+    assert not hidden & summaries(community_feed)
+    body_feed = parse(
+        client.get(
+            reverse("annualwheel:body_feed", args=[world.community.slug, world.council.slug])
+        )
+    )
+    assert not hidden & summaries(body_feed)
+    wheel = reverse("annualwheel:wheel", args=[world.community.slug]) + f"?ar={NEXT}"
+    page = client.get(wheel)
+    assert "Felles med intern gruppe" not in page.text and "Lenket hendelse" not in page.text
+    client.force_login(world.member)
+    page = client.get(wheel)
+    assert "Felles med intern gruppe" in page.text and "Lenket hendelse" in page.text

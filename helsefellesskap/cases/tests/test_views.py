@@ -76,7 +76,15 @@ def test_draft_minutes_are_for_members_approved_minutes_for_everyone(client, mee
         " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split()
     )
     assert "UTKAST" not in text
-    assert f"{w.case.number} Ny rutine for utskrivning" in text
+    assert f"{w.case.number} Rutine for utskrivning" in text  # the public title
+    assert "Ny rutine for utskrivning" not in text
+    client.force_login(w.member)
+    member_pdf = client.get(pdf)
+    member_text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(member_pdf.content)).pages).split()
+    )
+    assert f"{w.case.number} Ny rutine for utskrivning" in member_text
+    client.logout()
     assert "Vedtak: Rutinen vedtas." in text
     assert "Vedtaket var enstemmig." in text
     assert "Dokumentet er elektronisk godkjent 2.4.2026" in text
@@ -155,7 +163,8 @@ def test_invitation_mail_has_the_agenda_and_a_calendar_file(client, meeting_worl
     event = Calendar.from_ical(content).walk("VEVENT")[0]
     start = event.decoded("dtstart").astimezone(timezone.get_default_timezone())
     assert (start.hour, start.minute) == (10, 0)  # 10:00 in Oslo (summer time: 08:00 UTC)
-    assert event.decoded("dtstart").utcoffset().total_seconds() == 0
+    assert str(event.decoded("dtstart").tzinfo) == "Europe/Oslo"
+    assert event.decoded("dtstart").astimezone(datetime.UTC).hour == 8  # summer time
     w.meeting.refresh_from_db()
     assert w.meeting.status == Meeting.Status.INVITED
 
@@ -273,3 +282,138 @@ def test_follow_ups_come_back_on_the_next_agenda(client, case_world):
     assert client.post(done).status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.done_on == timezone.localdate()
+
+
+def test_the_public_never_sees_unapproved_decisions_internal_bodies_or_secret_titles(
+    client, meeting_world
+):
+    w = meeting_world
+    services.paper_add(
+        actor=w.secretariat,
+        case=w.case,
+        title="Saksframlegg",
+        url="https://example.no/framlegg.pdf",
+    )  # makes the case public
+    services.item_record(
+        actor=w.secretariat,
+        item=w.item,
+        decision="Hemmelig vedtak",
+        outcome="decided",
+        dissent="Kommune X",
+    )
+    page = client.get(w.case.get_absolute_url())
+    assert "Hemmelig vedtak" not in page.text and "Kommune X" not in page.text
+    assert "publiseres når protokollen er godkjent" in page.text
+    (internal,) = services.case_route(actor=w.secretariat, case=w.case, bodies=[w.internal_group])
+    services.treatment_record(
+        actor=w.secretariat, treatment=internal, outcome="decided", decision="Intern beslutning"
+    )
+    assert "Intern arbeidsgruppe" not in client.get(w.case.get_absolute_url()).text
+    assert "Intern arbeidsgruppe" not in client.get(url("cases", w)).text
+    # The public search looks in the public title only.
+    assert w.case.number in client.get(url("cases", w) + "?q=Rutine").text
+    assert w.case.number not in client.get(url("cases", w) + "?q=Ny+rutine").text
+
+
+def test_exempt_items_are_hidden_in_the_public_minutes(client, meeting_world):
+    w = meeting_world
+    services.item_record(
+        actor=w.secretariat,
+        item=w.item,
+        decision="Unntatt vedtak",
+        outcome="decided",
+        is_exempt=True,
+        exemption_basis="offentleglova § 13",
+    )
+    services.meeting_held(actor=w.secretariat, meeting=w.meeting)
+    services.minutes_approve(actor=w.secretariat, meeting=w.meeting, how="next_meeting")
+    response = client.get(url("minutes_pdf", w, w.meeting.pk))
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split()
+    )
+    assert "Unntatt vedtak" not in text and "Ny rutine for utskrivning" not in text
+    assert "Sak unntatt offentlighet" in text and "offentleglova § 13" in text
+
+
+def test_the_video_link_is_only_in_members_calendars(client, meeting_world):
+    w = meeting_world
+    services.meeting_update(
+        actor=w.secretariat, meeting=w.meeting, video_url="https://video.example.no/rom-42"
+    )
+    ics = url("meeting_ics", w, w.meeting.pk)
+    assert "rom-42" not in client.get(ics).content.decode()
+    client.force_login(w.member)
+    assert "rom-42" in client.get(ics).content.decode()
+
+
+def test_a_meeting_with_approved_minutes_cannot_be_changed(client, meeting_world):
+    from django.core.exceptions import ValidationError
+
+    w = meeting_world
+    services.meeting_held(actor=w.secretariat, meeting=w.meeting)
+    services.minutes_approve(actor=w.secretariat, meeting=w.meeting, how="next_meeting")
+    for call in [
+        lambda: services.invitation_send(actor=w.secretariat, meeting=w.meeting),
+        lambda: services.meeting_held(actor=w.secretariat, meeting=w.meeting),
+        lambda: services.item_record(actor=w.secretariat, item=w.item, decision="Endret"),
+        lambda: services.treatment_record(
+            actor=w.secretariat, treatment=w.treatment, decision="Endret"
+        ),
+        lambda: services.minutes_approve(actor=w.secretariat, meeting=w.meeting, how="electronic"),
+        lambda: services.meeting_update(actor=w.secretariat, meeting=w.meeting, title="Ny"),
+    ]:
+        with pytest.raises(ValidationError):
+            call()
+    client.force_login(w.member)
+    client.post(url("absence", w, w.meeting.pk))
+    assert w.meeting.attendance.get(person__user=w.member).status == "invited"
+    w.meeting.refresh_from_db()
+    assert w.meeting.status == Meeting.Status.APPROVED
+
+
+def test_adding_a_body_to_a_meeting_invites_its_members(meeting_world):
+    from helsefellesskap.organisation.tests.factories import MembershipFactory, PersonFactory
+
+    w = meeting_world
+    newcomer = PersonFactory(community=w.community, given_name="Nora", family_name="Ny")
+    MembershipFactory(body=w.asu, person=newcomer)
+    services.meeting_update(actor=w.secretariat, meeting=w.meeting, bodies=[w.council, w.asu])
+    assert w.meeting.attendance.filter(person=newcomer).exists()
+    assert w.meeting.attendance.count() == 3
+
+
+def test_a_postponed_case_comes_back_on_a_new_agenda(meeting_world):
+    w = meeting_world
+    services.item_record(actor=w.secretariat, item=w.item, outcome="postponed")
+    w.case.refresh_from_db()
+    assert w.case.status != "decided"
+    start = w.meeting.starts_at + datetime.timedelta(days=30)
+    later = services.meeting_create(
+        actor=w.secretariat,
+        community=w.community,
+        bodies=[w.council],
+        title="Neste møte",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+    )
+    from helsefellesskap.cases.forms import AgendaAddForm
+
+    assert w.treatment in AgendaAddForm(meeting=later).fields["treatment"].queryset
+    item = services.agenda_add(actor=w.secretariat, meeting=later, treatment=w.treatment)
+    assert item.treatment != w.treatment and item.treatment.body == w.council
+    assert w.treatment not in AgendaAddForm(meeting=later).fields["treatment"].queryset
+    services.item_record(actor=w.secretariat, item=item, outcome="decided", decision="Vedtatt")
+    w.case.refresh_from_db()
+    assert w.case.status == "decided"
+
+
+def test_papers_must_be_documents(meeting_world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.paper_add(
+            actor=meeting_world.secretariat,
+            case=meeting_world.case,
+            title="Side",
+            file=SimpleUploadedFile("side.html", b"<html>"),
+        )
