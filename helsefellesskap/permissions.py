@@ -226,7 +226,7 @@ class DeviationAccess:
 
     handler_parties: frozenset[int] = frozenset()  # parties they handle for (whole party)
     handler_units: frozenset[int] = frozenset()  # units they handle for
-    liaison_communities: frozenset[int] = frozenset()  # communities where they triage GP reports
+    liaison_parties: frozenset[int] = frozenset()  # parties whose GP reports they triage
     reporter_parties: dict[int, int] = field(default_factory=dict)  # community -> their party
 
 
@@ -240,12 +240,12 @@ def deviation_access(user) -> DeviationAccess:
     from helsefellesskap.organisation.models import Person
 
     parties, units, liaison = set(), set(), set()
-    for party_id, unit_id, community_id, is_liaison in Handler.objects.filter(
-        person__user=user
-    ).values_list("party_id", "unit_id", "community_id", "is_gp_liaison"):
+    for party_id, unit_id, is_liaison in Handler.objects.filter(person__user=user).values_list(
+        "party_id", "unit_id", "is_gp_liaison"
+    ):
         (units.add(unit_id) if unit_id else parties.add(party_id))
         if is_liaison:
-            liaison.add(community_id)
+            liaison.add(party_id)
     reporters = dict(
         Person.objects.filter(user=user, party__isnull=False).values_list(
             "community_id", "party_id"
@@ -264,13 +264,22 @@ def deviation_roles(user, deviation) -> set[str]:
         return set()
     access = deviation_access(user)
     roles = set()
-    if deviation.reporter_id == user.pk or deviation.reporting_party_id in access.handler_parties:
+    # The reporting side's handlers act for the reporter, but never for a party that is also the
+    # receiving side: a party cannot accept its own answer.
+    receiving = {deviation.concerned_party_id, deviation.handling_party_id}
+    reporting_side = (
+        deviation.reporting_party_id in access.handler_parties
+        and deviation.reporting_party_id not in receiving
+    )
+    if deviation.reporter_id == user.pk or reporting_side:
         roles.add(workflow.REPORTER)
-    if deviation.handling_party_id in access.handler_parties or (
-        deviation.handling_unit_id and deviation.handling_unit_id in access.handler_units
+    in_triage = deviation.state == "triage"  # only the GP liaison acts before triage is done
+    if not in_triage and (
+        deviation.handling_party_id in access.handler_parties
+        or (deviation.handling_unit_id and deviation.handling_unit_id in access.handler_units)
     ):
         roles.add(workflow.RECEIVER)
-    if deviation.by_gp and deviation.community_id in access.liaison_communities:
+    if deviation.by_gp and deviation.concerned_party_id in access.liaison_parties:
         roles.add(workflow.GP_LIAISON)
     if can_administer(user, deviation.community):
         roles.add(workflow.SECRETARIAT)
@@ -306,25 +315,29 @@ def visible_deviations_filter(user, community):
         | Q(handling_party__in=parties)
         | Q(handling_unit__in=access.handler_units)
     )
-    if community.pk in access.liaison_communities:
-        q |= Q(by_gp=True)
+    if access.liaison_parties:
+        q |= Q(by_gp=True, concerned_party__in=access.liaison_parties)
     return Q(community=community) & q
 
 
-def can_report_deviation(user, community) -> bool:
-    """Health workers of a party of the community, its handlers, user representatives and the
-    secretariat."""
-    access = deviation_access(user)
-    if community.pk in access.reporter_parties or can_administer(user, community):
-        return True
+def user_representative_seat(user, community):
+    """The user's current seat as user representative in the community, or None."""
+    if not access_for(user).is_authenticated:
+        return None
     return (
         Membership.objects.current()
         .filter(
             community=community, person__user=user, representation=Membership.Representation.USER
         )
-        .exists()
-        if access_for(user).is_authenticated
-        else False
+        .first()
+    )
+
+
+def can_report_deviation(user, community) -> bool:
+    """Health workers of a party of the community (their Person has a party) and user
+    representatives. The same rule as the report service."""
+    return community.pk in deviation_access(user).reporter_parties or bool(
+        user_representative_seat(user, community)
     )
 
 
@@ -354,9 +367,9 @@ def deviation_or_deny(user, community: Community, number: str):
             "reporting_party",
             "concerned_party",
             "handling_party",
-            "reporting_unit",
-            "concerned_unit",
-            "handling_unit",
+            "reporting_unit__party",
+            "concerned_unit__party",
+            "handling_unit__party",
             "theme",
         ),
         community=community,

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from helsefellesskap.actionplan.models import Measure
-from helsefellesskap.core.workdays import add_working_days
 from helsefellesskap.organisation.demo import DEMO_PASSWORD
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
@@ -245,7 +244,7 @@ def _deviations(community, hospital, volume, today) -> int:
         else:
             reporting, concerned, unit = municipality, hospital, rng.choice(hospital_units)
         category = categories[rng.choices(names, weights=weights)[0]]
-        deadline = add_working_days(reported, category.deadline_days or 15)
+        deadline = services.deadline_for(community, category, reported)
         state, answered = _outcome(rng, reported, deadline, today)
         reporter = next((p.user for p in reporters if p.party_id == reporting.pk), None)
         rows.append(

@@ -151,6 +151,8 @@ class ActionForm(DesignsystemetMixin, forms.Form):
 
 
 class ThemeForm(DesignsystemetMixin, forms.ModelForm):
+    confirm_names = forms.BooleanField(label=CONFIRM_LABEL, required=False)
+
     class Meta:
         model = Theme
         fields = ["title", "description", "status", "measure_lineage", "follow_up"]

@@ -3,6 +3,7 @@ receiving party. No patient-identifying data is ever stored: every text passes `
 before a row is written (see services)."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
 DEFAULT_DEADLINE_DAYS = 15
+# An address-register id: up to nine digits, so it can never hold an 11-digit identity number.
+HER_ID = RegexValidator(r"^\d{1,9}$", _("HER-id er et tall med opptil ni sifre."))
 
 
 class DeviationSettings(models.Model):
@@ -24,9 +27,6 @@ class DeviationSettings(models.Model):
     )
     reminder_days = models.PositiveSmallIntegerField(
         _("påminnelse (virkedager før fristen)"), default=3
-    )
-    auto_close_days = models.PositiveSmallIntegerField(
-        _("lukkes automatisk etter svar (virkedager)"), default=20
     )
 
     class Meta:
@@ -57,7 +57,11 @@ class Category(models.Model):
         verbose_name_plural = _("avvikskategorier")
         ordering = ["community", "order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="category_unique_name")
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="category_unique_name",
+                violation_error_message=_("Det finnes allerede en kategori med dette navnet."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -84,11 +88,13 @@ class Handler(models.Model):
                 fields=["party", "unit", "person"],
                 condition=models.Q(unit__isnull=False),
                 name="handler_unique_unit",
+                violation_error_message=_("Personen er allerede behandler for enheten."),
             ),
             models.UniqueConstraint(
                 fields=["party", "person"],
                 condition=models.Q(unit__isnull=True),
                 name="handler_unique_party",
+                violation_error_message=_("Personen er allerede behandler for parten."),
             ),
         ]
 
@@ -164,8 +170,6 @@ class Deviation(models.Model):
         State.FORWARDED,
         State.REOPENED,
     )
-    # Text fields the privacy guard checks, with their labels.
-    TEXT_FIELDS = ("description", "immediate_action", "improvement_proposal")
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="deviations")
     number = models.CharField(_("nummer"), max_length=20)
@@ -175,9 +179,12 @@ class Deviation(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Empty for a user representative who speaks for no party.
     reporting_party = models.ForeignKey(
         Party,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="deviations_reported",
         verbose_name=_("meldende part"),
     )
@@ -236,8 +243,12 @@ class Deviation(models.Model):
         _("elektronisk melding"), max_length=20, choices=MessageType.choices, blank=True
     )
     message_sent_at = models.DateTimeField(_("meldingen ble sendt"), null=True, blank=True)
-    sender_her = models.CharField(_("avsenders HER-id"), max_length=12, blank=True)
-    receiver_her = models.CharField(_("mottakers HER-id"), max_length=12, blank=True)
+    sender_her = models.CharField(
+        _("avsenders HER-id"), max_length=12, blank=True, validators=[HER_ID]
+    )
+    receiver_her = models.CharField(
+        _("mottakers HER-id"), max_length=12, blank=True, validators=[HER_ID]
+    )
     names_confirmed = models.BooleanField(default=False)
 
     reported_at = models.DateTimeField(_("meldt"), db_index=True)
@@ -278,16 +289,22 @@ class Deviation(models.Model):
         return reverse("deviations:detail", args=[self.community.slug, self.number])
 
     @property
-    def is_open(self) -> bool:
-        return self.state not in (self.State.ANSWERED, self.State.CLOSED)
-
-    @property
     def is_overdue(self) -> bool:
         return self.state in self.OPEN_STATES and self.deadline < timezone.localdate()
 
     @property
     def direction(self) -> str:
-        return direction_of(self.reporting_party.kind, self.concerned_party.kind, self.by_gp)
+        reporting_kind = self.reporting_party.kind if self.reporting_party_id else ""
+        return direction_of(reporting_kind, self.concerned_party.kind, self.by_gp)
+
+    @property
+    def reported_by_label(self) -> str:
+        """Who reported, as both parties see it: the unit or party, or «Brukerrepresentant»."""
+        if self.reporting_unit_id:
+            return str(self.reporting_unit)
+        if self.reporting_party_id:
+            return str(self.reporting_party)
+        return str(_("Brukerrepresentant"))
 
 
 def direction_of(reporting_kind: str, concerned_kind: str, by_gp: bool) -> str:

@@ -6,15 +6,23 @@ from helsefellesskap.core.workdays import working_days_between
 
 from .models import Deviation, Event, Theme
 
+# What the list rows show; each unit's name includes its party.
+LIST_RELATED = (
+    "category",
+    "reporting_party",
+    "reporting_unit__party",
+    "concerned_party",
+    "handling_party",
+    "handling_unit__party",
+)
+
 
 def visible(user, community):
     return Deviation.objects.filter(permissions.visible_deviations_filter(user, community))
 
 
 def deviation_list(user, community, *, state="", category=None, party=None):
-    qs = visible(user, community).select_related(
-        "category", "reporting_party", "concerned_party", "handling_party", "handling_unit"
-    )
+    qs = visible(user, community).select_related(*LIST_RELATED)
     today = timezone.localdate()
     if state == "open":
         qs = qs.filter(state__in=Deviation.OPEN_STATES)
@@ -32,12 +40,15 @@ def deviation_list(user, community, *, state="", category=None, party=None):
 def for_my_party(user, community):
     """Open cases that wait for the user's party (or unit) to act."""
     access = permissions.deviation_access(user)
+    mine = Q(handling_party__in=access.handler_parties) | Q(handling_unit__in=access.handler_units)
+    # A GP report in triage waits for the GP liaison, not for the unit.
+    waiting = (mine & ~Q(state=Deviation.State.TRIAGE)) | Q(
+        state=Deviation.State.TRIAGE, concerned_party__in=access.liaison_parties
+    )
     return (
         Deviation.objects.filter(community=community, state__in=Deviation.OPEN_STATES)
-        .filter(
-            Q(handling_party__in=access.handler_parties) | Q(handling_unit__in=access.handler_units)
-        )
-        .select_related("category", "reporting_party", "handling_party")
+        .filter(waiting)
+        .select_related(*LIST_RELATED)
         .order_by("deadline")
     )
 
@@ -45,7 +56,7 @@ def for_my_party(user, community):
 def reported_by_me(user, community):
     return (
         Deviation.objects.filter(community=community, reporter=user)
-        .select_related("category", "concerned_party", "handling_party")
+        .select_related(*LIST_RELATED)
         .order_by("-reported_at")
     )
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap import permissions
 from helsefellesskap.audit.models import AuditEntry
-from helsefellesskap.audit.services import audit_record
+from helsefellesskap.audit.services import audit_record, save_audited
 from helsefellesskap.core.workdays import add_working_days, working_days_between
 from helsefellesskap.mail.services import email_queue
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Unit
@@ -28,6 +28,7 @@ ERROR_USER_REP_SYSTEM = _("Brukerrepresentanter melder brudd på avtalen på sys
 ERROR_FORWARD_TARGET = _("Velg parten eller enheten saken skal videresendes til.")
 ERROR_OTHER_COMMUNITY = _("Parten hører til et annet helsefellesskap.")
 ERROR_MAY_NOT_REPORT = _("Du er ikke registrert som helsepersonell hos en part i fellesskapet.")
+ERROR_UNIT_PARTY = _("Enheten hører ikke til parten du valgte.")
 
 
 class PrivacyGuardError(ValidationError):
@@ -56,22 +57,23 @@ def deadline_for(community: Community, category: Category, start: datetime.date)
 
 
 def _next_number(community: Community, year: int) -> str:
+    """The next number of the year. Locks the community row: a lock on an aggregate locks
+    nothing, and two reports sent at once must not get the same number. Call in a transaction."""
     prefix = f"{year}-"
-    last = (
-        Deviation.objects.select_for_update()
-        .filter(community=community, number__startswith=prefix)
-        .aggregate(n=Max("number"))["n"]
-    )
+    Community.objects.select_for_update().get(pk=community.pk)
+    last = Deviation.objects.filter(community=community, number__startswith=prefix).aggregate(
+        n=Max("number")
+    )["n"]
     return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:04d}"
 
 
+# The guard's messages name the field as the form does (lazy: in the user's language).
 LABELS = {
-    "description": str(_("Hva skjedde")),
-    "immediate_action": str(_("Hva ble gjort straks")),
-    "improvement_proposal": str(_("Forslag til forbedring")),
-    "text": str(_("Tekst")),
-    "answer": str(_("Svar")),
-    "measures_taken": str(_("Tiltak som er satt i verk")),
+    "description": _("Hva skjedde?"),
+    "immediate_action": _("Hva ble gjort straks?"),
+    "improvement_proposal": _("Forslag til forbedring"),
+    "text": _("Tekst"),
+    "measures_taken": _("Tiltak som er satt i verk"),
 }
 
 
@@ -102,38 +104,42 @@ def deviation_report(
         "improvement_proposal": improvement_proposal,
     }
     _guard(texts, LABELS, confirm_names)
-    access = permissions.deviation_access(actor)
-    reporting_party_id = access.reporter_parties.get(community.pk)
-    is_user_rep = (
-        Membership.objects.current()
-        .filter(
-            community=community, person__user=actor, representation=Membership.Representation.USER
-        )
-        .exists()
-    )
-    if reporting_party_id is None and not is_user_rep:
-        raise PermissionDenied(ERROR_MAY_NOT_REPORT)
-    if is_user_rep and reporting_party_id is None and kind != Deviation.Kind.SYSTEM:
-        raise ValidationError({"kind": ERROR_USER_REP_SYSTEM})
+    reporting_party_id = permissions.deviation_access(actor).reporter_parties.get(community.pk)
+    user_rep_seat = None
+    if reporting_party_id is None:
+        user_rep_seat = permissions.user_representative_seat(actor, community)
+        if user_rep_seat is None:
+            raise PermissionDenied(ERROR_MAY_NOT_REPORT)
+        if kind != Deviation.Kind.SYSTEM:
+            raise ValidationError({"kind": ERROR_USER_REP_SYSTEM})
+        reporting_party_id = user_rep_seat.party_id  # the user organisation, if the seat has one
     if concerned_party.community_id != community.pk or category.community_id != community.pk:
         raise ValidationError({"concerned_party": ERROR_OTHER_COMMUNITY})
-    reporting_party = (
-        Party.objects.get(pk=reporting_party_id) if reporting_party_id else concerned_party
-    )
+    if concerned_unit is not None and concerned_unit.party_id != concerned_party.pk:
+        raise ValidationError({"concerned_unit": ERROR_UNIT_PARTY})
     if reporting_party_id and reporting_party_id == concerned_party.pk:
         raise ValidationError({"concerned_party": ERROR_SAME_PARTY})
-    by_gp = reporting_party.kind == Party.Kind.GP_REPRESENTATION
-    has_liaison = Handler.objects.filter(community=community, is_gp_liaison=True).exists()
+    reporting_party = Party.objects.get(pk=reporting_party_id) if reporting_party_id else None
+    if reporting_unit is None and reporting_party is not None:
+        # The reporter's own unit, as registered on their person in the community.
+        reporting_unit = Unit.objects.filter(
+            people__user=actor, people__community=community, party=reporting_party
+        ).first()
+    if reporting_unit is not None and reporting_unit.party_id != reporting_party_id:
+        raise ValidationError({"reporting_unit": ERROR_UNIT_PARTY})
+    by_gp = bool(reporting_party) and reporting_party.kind == Party.Kind.GP_REPRESENTATION
+    # A GP report waits for the GP liaison of the party it concerns, when that party has one.
+    triage = by_gp and Handler.objects.filter(party=concerned_party, is_gp_liaison=True).exists()
     now = timezone.now()
     with transaction.atomic():
         deviation = Deviation(
             community=community,
             number=_next_number(community, timezone.localdate(now).year),
-            state=Deviation.State.TRIAGE if (by_gp and has_liaison) else Deviation.State.REPORTED,
+            state=Deviation.State.TRIAGE if triage else Deviation.State.REPORTED,
             reporter=actor,
             reporting_party=reporting_party,
             reporting_unit=reporting_unit,
-            by_user_representative=is_user_rep and reporting_party_id is None,
+            by_user_representative=user_rep_seat is not None,
             by_gp=by_gp,
             concerned_party=concerned_party,
             concerned_unit=concerned_unit,
@@ -190,9 +196,11 @@ def deviation_act(
     with transaction.atomic():
         # The state as it is now, not as the caller last saw it: someone may have been faster.
         deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
+        roles = permissions.deviation_roles(actor, deviation)
         if not workflow.allowed(action, deviation.state, roles):
             raise PermissionDenied(ERROR_NOT_ALLOWED)
         before = deviation.state
+        before_party = deviation.handling_unit or deviation.handling_party
         changed = ["state"]
         if action == "forward":
             changed += _forward(deviation, to_party, to_unit)
@@ -213,8 +221,11 @@ def deviation_act(
             deviation.closed_at = timezone.now()
             changed.append("closed_at")
         if action == "reopen":
+            # A new answer is owed: a new deadline, with its own reminder and escalation.
             deviation.answered_at = None
-            changed.append("answered_at")
+            deviation.deadline = deadline_for(deviation.community, deviation.category, today)
+            deviation.reminded_at = deviation.escalated_at = None
+            changed += ["answered_at", "deadline", "reminded_at", "escalated_at"]
         deviation.state = spec.target
         deviation.save(update_fields=sorted(set(changed)))
         Event.objects.create(
@@ -230,7 +241,20 @@ def deviation_act(
             actor=actor,
             action=AuditEntry.Action.UPDATE,
             obj=deviation,
-            changes={"state": [before, deviation.state], "action": ["", action]},
+            changes={
+                "state": [before, deviation.state],
+                "action": ["", action],
+                **(
+                    {
+                        "handling": [
+                            str(before_party),
+                            str(deviation.handling_unit or deviation.handling_party),
+                        ]
+                    }
+                    if action == "forward"
+                    else {}
+                ),
+            },
         )
         _notify_after(deviation, action)
     return deviation
@@ -244,7 +268,9 @@ def _forward(deviation: Deviation, to_party: Party | None, to_unit: Unit | None)
     if to_party.community_id != deviation.community_id:
         raise ValidationError({"to_party": ERROR_OTHER_COMMUNITY})
     deviation.handling_party, deviation.handling_unit = to_party, to_unit
-    return ["handling_party", "handling_unit"]
+    # The new party gets its own reminder and escalation.
+    deviation.reminded_at = deviation.escalated_at = None
+    return ["handling_party", "handling_unit", "reminded_at", "escalated_at"]
 
 
 def deviation_comment(*, actor, deviation: Deviation, text: str, confirm_names=False) -> Event:
@@ -279,15 +305,23 @@ def deviation_viewed(*, actor, deviation: Deviation) -> None:
 
 
 def _handler_emails(deviation: Deviation) -> list[str]:
+    """Those who can open the case and act on it now: the GP liaison of the party concerned
+    during triage, else the handlers of the unit (or, without one, of the whole party)."""
     handlers = Handler.objects.filter(party=deviation.handling_party).select_related("person")
     if deviation.state == Deviation.State.TRIAGE:
         handlers = Handler.objects.filter(
-            community=deviation.community, is_gp_liaison=True
+            party=deviation.concerned_party, is_gp_liaison=True
         ).select_related("person")
     elif deviation.handling_unit_id:
         unit_handlers = handlers.filter(unit=deviation.handling_unit)
         handlers = unit_handlers if unit_handlers.exists() else handlers.filter(unit__isnull=True)
+    else:
+        handlers = handlers.filter(unit__isnull=True)
     return sorted({h.person.email for h in handlers if h.person.email})
+
+
+def _reporter_emails(deviation: Deviation) -> list[str]:
+    return [deviation.reporter.email] if deviation.reporter and deviation.reporter.email else []
 
 
 def _secretariat_emails(community: Community) -> list[str]:
@@ -321,6 +355,14 @@ NOTICES = {
         _("Over fristen: samhandlingsavvik %(number)s"),
         _("Et samhandlingsavvik er ikke besvart innen fristen."),
     ),
+    "reopened": (
+        _("Gjenåpnet: samhandlingsavvik %(number)s"),
+        _("Melderen er ikke fornøyd med svaret, og saken er åpnet igjen."),
+    ),
+    "closed": (
+        _("Lukket: samhandlingsavvik %(number)s"),
+        _("Saken er lukket."),
+    ),
 }
 
 
@@ -348,10 +390,18 @@ def _notify_handlers(deviation: Deviation, notice: str) -> None:
 def _notify_after(deviation: Deviation, action: str) -> None:
     if action in ("forward", "release", "reply"):
         _notify_handlers(deviation, "new")
-    elif action in ("answer", "ask") and deviation.reporter and deviation.reporter.email:
-        _send(deviation, "answered", [deviation.reporter.email])
+    elif action in ("answer", "ask"):
+        _send(deviation, "answered", _reporter_emails(deviation))
+    elif action == "reopen":
+        _notify_handlers(deviation, "reopened")
     elif action == "escalate":
         _send(deviation, "escalated", _secretariat_emails(deviation.community))
+    elif action in ("resolve", "close"):
+        _send(
+            deviation,
+            "closed",
+            sorted(set(_reporter_emails(deviation) + _handler_emails(deviation))),
+        )
 
 
 def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
@@ -379,20 +429,22 @@ def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
 # --- Themes: the learning loop --------------------------------------------------------------------
 
 
-def theme_save(*, actor, community: Community, theme: Theme | None = None, **values) -> Theme:
-    from helsefellesskap.audit.services import save_audited
+def _model_labels(model, names) -> dict[str, str]:
+    return {name: str(model._meta.get_field(name).verbose_name).capitalize() for name in names}
 
-    # Themes are shared with ASU: no identity numbers, phone numbers or e-mail addresses either.
-    texts = {k: values.get(k, "") or "" for k in ("title", "description", "follow_up")}
-    _guard(
-        texts,
-        {
-            "title": str(_("Tema")),
-            "description": str(_("Beskrivelse")),
-            "follow_up": str(_("Oppfølging")),
-        },
-        confirm_names=True,
-    )
+
+def theme_save(
+    *,
+    actor,
+    community: Community,
+    theme: Theme | None = None,
+    confirm_names: bool = False,
+    **values,
+) -> Theme:
+    # Themes go to ASU in the annual report: the same guard as the reports, names included.
+    names = ("title", "description", "follow_up")
+    texts = {k: values.get(k, "") or "" for k in names}
+    _guard(texts, _model_labels(Theme, names), confirm_names)
     theme = theme or Theme(community=community)
     return save_audited(
         actor=actor,
@@ -403,16 +455,19 @@ def theme_save(*, actor, community: Community, theme: Theme | None = None, **val
 
 
 def theme_assign(*, actor, theme: Theme, deviations: list[Deviation]) -> int:
-    ids = [d.pk for d in deviations if d.community_id == theme.community_id]
+    """Link deviations to a theme; each one's own history and audit trail records it."""
+    linked = [d for d in deviations if d.community_id == theme.community_id]
     with transaction.atomic():
-        count = Deviation.objects.filter(pk__in=ids).update(theme=theme)
-        audit_record(
-            actor=actor,
-            action=AuditEntry.Action.UPDATE,
-            obj=theme,
-            changes={"deviations": ["", ", ".join(d.number for d in deviations)]},
-        )
-    return count
+        Deviation.objects.filter(pk__in=[d.pk for d in linked]).update(theme=theme)
+        for deviation in linked:
+            Event.objects.create(deviation=deviation, actor=actor, action="theme", text=theme.title)
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.UPDATE,
+                obj=deviation,
+                changes={"theme": ["", theme.title]},
+            )
+    return len(linked)
 
 
 DEFAULT_CATEGORIES = [
@@ -440,8 +495,6 @@ def categories_ensure_defaults(community: Community) -> list[Category]:
 
 
 def settings_save(*, actor, community: Community, **values) -> DeviationSettings:
-    from helsefellesskap.audit.services import save_audited
-
     return save_audited(
         actor=actor,
         obj=settings_for(community),
@@ -453,8 +506,13 @@ def settings_save(*, actor, community: Community, **values) -> DeviationSettings
 def category_save(
     *, actor, community: Community, category: Category | None = None, **values
 ) -> Category:
-    from helsefellesskap.audit.services import save_audited
-
+    # Category names are shown in statistics beyond the secretariat: no identifiers in them.
+    names = ("name", "description", "agreement_clause")
+    _guard(
+        {k: values.get(k, "") or "" for k in names},
+        _model_labels(Category, names),
+        confirm_names=True,
+    )
     return save_audited(
         actor=actor,
         obj=category or Category(community=community),
@@ -464,8 +522,11 @@ def category_save(
 
 
 def handler_add(*, actor, community: Community, **values) -> Handler:
-    from helsefellesskap.audit.services import save_audited
-
+    person, party, unit = values.get("person"), values.get("party"), values.get("unit")
+    if any(obj is not None and obj.community_id != community.pk for obj in (person, party, unit)):
+        raise ValidationError(ERROR_OTHER_COMMUNITY)
+    if unit is not None and party is not None and unit.party_id != party.pk:
+        raise ValidationError({"unit": ERROR_UNIT_PARTY})
     return save_audited(
         actor=actor,
         obj=Handler(community=community),

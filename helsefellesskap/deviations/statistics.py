@@ -406,8 +406,9 @@ def _by_parties(community, deviations, counts) -> dict[str, Series]:
         row.count += g["n"]
         row.previous += g["p"]
 
+    user_reps = (_("Brukerrepresentant"), "")  # a report by a user representative of no party
     for g in groups:
-        reporting_name, reporting_kind = parties[g["reporting_party_id"]]
+        reporting_name, reporting_kind = parties.get(g["reporting_party_id"], user_reps)
         concerned_name, concerned_kind = parties[g["concerned_party_id"]]
         add(directions, direction_of(reporting_kind, concerned_kind, g["by_gp"]), "", False, g)
         add(

@@ -171,6 +171,7 @@ def act(request, slug, number, action):
         # Keep what was typed: show the case again with the errors and the text.
         add_form_errors(form, error)
         needs_confirm = isinstance(error, services.PrivacyGuardError) and error.result.ok
+        services.deviation_viewed(actor=request.user, deviation=deviation)
         context = _case_context(
             request,
             community,

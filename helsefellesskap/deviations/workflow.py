@@ -114,4 +114,5 @@ EVENT_LABELS = {
     "report": _("Meldte avviket"),
     "comment": _("Kommentar"),
     "overdue": _("Svarfristen gikk ut; sekretariatet er varslet"),
+    "theme": _("Knyttet til tema"),
 }

@@ -35,6 +35,7 @@ def community(request, slug):
         [],
         summary=selectors.community_summary(request.user, community),
         my_seats=selectors.my_seats(request.user, community),
+        can_report_deviation=permissions.can_report_deviation(request.user, community),
     )
     context["breadcrumbs"] = []
     return render(request, "organisation/community.html", context)

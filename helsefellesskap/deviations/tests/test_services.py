@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
+from django.utils import timezone
 
 from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.core.workdays import add_working_days
@@ -221,3 +222,130 @@ def test_theme_texts_pass_the_guard(dev_world):
             status="open",
         )
     assert not dev_world.community.themes.exists()
+
+
+def test_a_user_representatives_report_keeps_the_two_sides_apart(dev_world, report):
+    from helsefellesskap.organisation.tests.factories import (
+        MembershipFactory,
+        PersonFactory,
+        UserFactory,
+    )
+
+    rep_user = UserFactory(email="bruker@example.no", full_name="Berit Bruker")
+    person = PersonFactory(community=dev_world.community, user=rep_user, email=rep_user.email)
+    MembershipFactory(body=dev_world.council, person=person, representation="user")
+    with pytest.raises(ValidationError):  # user representatives report system-level breaches
+        report(actor=rep_user)
+    deviation = report(actor=rep_user, kind="system")
+    assert deviation.by_user_representative and deviation.reporting_party is None
+    assert deviation.reported_by_label == "Brukerrepresentant"
+    services.deviation_act(
+        actor=dev_world.hospital_handler,
+        deviation=deviation,
+        action="answer",
+        text="Vi har gjennomgått rutinen.",
+    )
+    with pytest.raises(PermissionDenied):  # the party concerned cannot accept its own answer
+        services.deviation_act(
+            actor=dev_world.hospital_handler, deviation=deviation, action="accept"
+        )
+    deviation = services.deviation_act(actor=rep_user, deviation=deviation, action="accept")
+    assert deviation.state == S.CLOSED
+
+
+def test_the_gp_liaison_triages_only_reports_about_the_own_party(dev_world, report):
+    from helsefellesskap.permissions import deviation_roles
+
+    about_hospital = report(actor=dev_world.gp)
+    about_municipality = report(actor=dev_world.gp, concerned_party=dev_world.municipality)
+    assert about_hospital.state == S.TRIAGE
+    assert about_municipality.state == S.REPORTED  # the municipality has no GP liaison
+    assert "gp_liaison" not in deviation_roles(dev_world.liaison, about_municipality)
+    with pytest.raises(PermissionDenied):
+        services.deviation_act(
+            actor=dev_world.liaison, deviation=about_municipality, action="answer", text="Svar"
+        )
+    # Nobody but the liaison acts during triage, and the case does not wait on the unit's list.
+    assert deviation_roles(dev_world.hospital_handler, about_hospital) == set()
+    with pytest.raises(PermissionDenied):
+        services.deviation_act(
+            actor=dev_world.hospital_handler,
+            deviation=about_hospital,
+            action="answer",
+            text="Svar før triage",
+        )
+    from helsefellesskap.deviations.selectors import for_my_party
+
+    assert about_hospital not in for_my_party(dev_world.hospital_handler, dev_world.community)
+    assert about_hospital in for_my_party(dev_world.liaison, dev_world.community)
+
+
+def test_her_ids_are_numbers_of_at_most_nine_digits(dev_world, report):
+    with pytest.raises(ValidationError):
+        report(receiver_her="15087545692")  # an identity number, not a HER id
+    assert not Deviation.objects.exists()
+
+
+def test_theme_names_need_confirmation(dev_world):
+    kwargs = {
+        "actor": dev_world.secretariat,
+        "community": dev_world.community,
+        "title": "Kari Nordmann sin utskrivning",
+        "status": "open",
+    }
+    with pytest.raises(services.PrivacyGuardError):
+        services.theme_save(**kwargs)
+    assert services.theme_save(**kwargs, confirm_names=True).pk
+
+
+def test_category_names_pass_the_guard(dev_world):
+    with pytest.raises(services.PrivacyGuardError):
+        services.category_save(
+            actor=dev_world.secretariat, community=dev_world.community, name="Pasient 15087545692"
+        )
+
+
+def test_unit_handlers_are_not_mailed_about_cases_of_the_whole_party(dev_world, report):
+    from .factories import HandlerFactory
+
+    HandlerFactory(
+        party=dev_world.hospital, unit=dev_world.ward, person=dev_world.member.people.get()
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        report()  # no unit given: the party's own handlers
+    assert dev_world.member.email not in {m.to[0] for m in mail.outbox}
+
+
+def test_reopening_gives_a_new_deadline_and_tells_the_handlers(dev_world, report):
+    deviation = report()
+    services.deviation_act(
+        actor=dev_world.hospital_handler, deviation=deviation, action="answer", text="Svar"
+    )
+    Deviation.objects.filter(pk=deviation.pk).update(
+        deadline=datetime.date(2020, 1, 1), reminded_at=timezone.now()
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        deviation = services.deviation_act(
+            actor=dev_world.nurse, deviation=deviation, action="reopen", text="Ikke godt nok."
+        )
+    assert deviation.deadline > timezone.localdate() and deviation.reminded_at is None
+    assert "avvik.sykehus@example.no" in {m.to[0] for m in mail.outbox}
+
+
+def test_forwarding_and_themes_are_in_the_cases_own_trail(dev_world, report):
+    from .factories import ThemeFactory
+
+    deviation = report()
+    services.deviation_act(
+        actor=dev_world.hospital_handler,
+        deviation=deviation,
+        action="forward",
+        text="Til kommunen",
+        to_party=dev_world.other_municipality,
+    )
+    entry = AuditEntry.objects.filter(object_id=deviation.pk, action="update").latest("at")
+    assert entry.changes["handling"] == ["Testdalen HF", "Annenby kommune"]
+    theme = ThemeFactory(community=dev_world.community)
+    services.theme_assign(actor=dev_world.secretariat, theme=theme, deviations=[deviation])
+    assert Event.objects.filter(deviation=deviation, action="theme").exists()
+    assert AuditEntry.objects.filter(object_id=deviation.pk, changes__theme__isnull=False).exists()

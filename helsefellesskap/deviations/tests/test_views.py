@@ -242,3 +242,13 @@ def test_notifications_wait_in_the_queue_while_the_mail_server_is_down(dev_world
     assert email_send_due() == waiting  # every handler's notice goes out once the server is up
     queued.refresh_from_db()
     assert queued.status == OutgoingEmail.Status.SENT
+
+
+def test_lists_stay_under_20_queries(client, dev_world, report, django_assert_max_num_queries):
+    for _ in range(12):
+        report(concerned_unit=dev_world.ward)
+    home = reverse("deviations:home", args=[dev_world.community.slug])
+    for user in (dev_world.nurse, dev_world.hospital_handler, dev_world.secretariat):
+        client.force_login(user)
+        with django_assert_max_num_queries(20):
+            assert client.get(home).status_code == 200
