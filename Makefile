@@ -55,7 +55,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 worker: setup ## Run the background task worker (e-mail and other jobs)
-	$(PY) manage.py db_worker
+	DEBUG=$${DEBUG-1} $(PY) manage.py db_worker
 
 lock: ## Refresh constraints.txt from a clean resolve of pyproject.toml
 	rm -rf /tmp/hf-lock && $(PYTHON) -m venv /tmp/hf-lock

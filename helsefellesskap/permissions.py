@@ -64,12 +64,6 @@ def access_for(user) -> Access:
     return access
 
 
-def forget_access(user) -> None:
-    """Drop the cached answer after the user's own seats change."""
-    if hasattr(user, "_hf_access"):
-        del user._hf_access
-
-
 # --- Questions -----------------------------------------------------------------------------------
 
 
@@ -100,22 +94,6 @@ def can_view_body(user, body: Body) -> bool:
 
 def can_manage_memberships(user, body: Body) -> bool:
     return can_administer(user, body.community)
-
-
-def can_manage_people(user, community: Community) -> bool:
-    return can_administer(user, community)
-
-
-def can_invite(user, community: Community) -> bool:
-    return can_administer(user, community)
-
-
-def body_role(user, body: Body) -> frozenset[str]:
-    return access_for(user).body_roles.get(body.pk, frozenset())
-
-
-def is_chair(user, body: Body) -> bool:
-    return Membership.Role.CHAIR in body_role(user, body)
 
 
 # --- View helpers --------------------------------------------------------------------------------

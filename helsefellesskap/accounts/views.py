@@ -48,14 +48,16 @@ def invitation_accept(request, token):
                 login_url = reverse("accounts:login") + "?next=" + request.path
                 return redirect(login_url)
         elif form.is_valid():
-            user = User(email=invitation.email, full_name=invitation.person.full_name)
-            user.set_password(form.cleaned_data["password1"])
+            user = User(email=invitation.email)  # created below, with the invitation
         if user is not None:
             try:
                 with transaction.atomic():
                     if user.pk is None:
-                        user.full_clean(exclude=["password"])
-                        user.save()
+                        user = User.objects.create_user(
+                            invitation.email,
+                            form.cleaned_data["password1"],
+                            full_name=invitation.person.full_name,
+                        )
                     organisation_services.invitation_accept(invitation=invitation, user=user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))

@@ -8,4 +8,21 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    # The bodies of queued mails may hold one-time links: not shown, not editable.
+    fields = [
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

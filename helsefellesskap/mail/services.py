@@ -102,7 +102,22 @@ def email_deliver(*, email_id: int) -> OutgoingEmail:
             email.sent_at = timezone.now()
             email.next_attempt_at = None
             email.last_error = ""
-        email.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error"])
+            # A sent mail's body may hold a one-time link (invitation, password reset): keep
+            # only who got what subject when.
+            email.text_body = email.html_body = ""
+            email.attachments = []
+        email.save(
+            update_fields=[
+                "attempts",
+                "status",
+                "sent_at",
+                "next_attempt_at",
+                "last_error",
+                "text_body",
+                "html_body",
+                "attachments",
+            ]
+        )
         return email
 
 

@@ -31,7 +31,9 @@ ERROR_RESERVED_SLUG = _("Denne kortadressen er reservert. Velg en annen.")
 ERROR_MUNICIPALITY_NUMBER = _("Kommunenummeret må bestå av fire sifre, for eksempel 5006.")
 ERROR_NUMBER_ONLY_FOR_MUNICIPALITY = _("Bare kommuner har kommunenummer og kommuneregion.")
 ERROR_REGION_OTHER_COMMUNITY = _("Regionen hører til et annet helsefellesskap.")
-ERROR_PARENT_SELF = _("Et organ kan ikke være underordnet seg selv.")
+ERROR_PARENT_SELF = _(
+    "Et organ kan ikke være underordnet seg selv, verken direkte eller gjennom andre."
+)
 ERROR_PARENT_OTHER_COMMUNITY = _("Overordnet organ må høre til samme helsefellesskap.")
 ERROR_PERIOD_ORDER = _("Perioden kan ikke slutte før den begynner.")
 ERROR_TERM_ORDER = _("Sluttdatoen kan ikke være før startdatoen.")
@@ -91,7 +93,11 @@ class MunicipalRegion(models.Model):
         verbose_name_plural = _("kommuneregioner")
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="region_unique_name")
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="region_unique_name",
+                violation_error_message=_("Det finnes allerede en region med dette navnet."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -140,11 +146,18 @@ class Party(models.Model):
         verbose_name_plural = _("parter")
         ordering = ["kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="party_unique_name"),
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="party_unique_name",
+                violation_error_message=_("Det finnes allerede en part med dette navnet."),
+            ),
             models.UniqueConstraint(
                 fields=["community", "municipality_number"],
                 condition=~Q(municipality_number=""),
                 name="party_unique_municipality_number",
+                violation_error_message=_(
+                    "Det finnes allerede en kommune med dette kommunenummeret."
+                ),
             ),
         ]
 
@@ -184,7 +197,13 @@ class Unit(models.Model):
         verbose_name = _("enhet")
         verbose_name_plural = _("enheter")
         ordering = ["party__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["party", "name"], name="unit_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "name"],
+                name="unit_unique_name",
+                violation_error_message=_("Parten har allerede en enhet med dette navnet."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.party})"
@@ -238,8 +257,16 @@ class Body(models.Model):
         verbose_name_plural = _("organer")
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "slug"], name="body_unique_slug"),
-            models.UniqueConstraint(fields=["community", "name"], name="body_unique_name"),
+            models.UniqueConstraint(
+                fields=["community", "slug"],
+                name="body_unique_slug",
+                violation_error_message=_("Det finnes allerede et organ med denne kortadressen."),
+            ),
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="body_unique_name",
+                violation_error_message=_("Det finnes allerede et organ med dette navnet."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,12 +275,20 @@ class Body(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("organisation:body", args=[self.community.slug, self.slug])
 
+    def _ancestor_ids(self) -> set[int]:
+        """The parent, its parent and so on (a body may not end up under itself)."""
+        seen, parent = set(), self.parent
+        while parent is not None and parent.pk not in seen:
+            seen.add(parent.pk)
+            parent = parent.parent
+        return seen
+
     def clean(self):
         errors = {}
         if self.slug in RESERVED_BODY_SLUGS:
             errors["slug"] = ERROR_RESERVED_SLUG
         if self.parent_id:
-            if self.pk and self.parent_id == self.pk:
+            if self.pk and self.pk in self._ancestor_ids():
                 errors["parent"] = ERROR_PARENT_SELF
             elif self.parent.community_id != self.community_id:
                 errors["parent"] = ERROR_PARENT_OTHER_COMMUNITY
@@ -314,11 +349,17 @@ class Person(models.Model):
                 fields=["community", "user"],
                 condition=Q(user__isnull=False),
                 name="person_unique_user",
+                violation_error_message=_(
+                    "Brukerkontoen er allerede knyttet til en person i fellesskapet."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["community", "email"],
                 condition=~Q(email=""),
                 name="person_unique_email",
+                violation_error_message=_(
+                    "Det finnes allerede en person med denne e-postadressen."
+                ),
             ),
         ]
 

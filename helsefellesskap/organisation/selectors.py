@@ -72,7 +72,16 @@ def body_list(user, community: Community) -> list[Body]:
         .select_related("parent")
         .annotate(member_count=Count("memberships", filter=current))
     )
+    private = permissions.can_view_private(user, community)
+    for body in bodies:
+        body.visible_parent = visible_parent(body, private)
     return sorted(bodies, key=lambda b: (KIND_RANK[b.kind], b.order, b.name))
+
+
+def visible_parent(body: Body, private: bool) -> Body | None:
+    """The parent body, unless it is internal and the reader is not a member."""
+    parent = body.parent
+    return parent if parent is not None and (private or parent.is_public) else None
 
 
 def sort_memberships(memberships) -> list[Membership]:
@@ -234,7 +243,7 @@ def community_summary(user, community: Community) -> dict:
         "regions": MunicipalRegion.objects.filter(community=community).count(),
         "bodies": visible_bodies(user, community).count(),
         "members": Membership.objects.current(today)
-        .filter(community=community)
+        .filter(community=community, body__in=visible_bodies(user, community))
         .values("person")
         .distinct()
         .count(),

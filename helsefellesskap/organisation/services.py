@@ -51,6 +51,11 @@ def membership_create(*, actor, body: Body, **values) -> Membership:
 
 
 def membership_update(*, actor, membership: Membership, **values) -> Membership:
+    """Change a seat. An ended seat is history and stays as it was."""
+    stored_end = Membership.objects.filter(pk=membership.pk).values_list("end_date", flat=True)
+    stored_end = stored_end.first()
+    if stored_end and stored_end < timezone.localdate():
+        raise ValidationError(ERROR_ALREADY_ENDED)
     return save_audited(actor=actor, obj=membership, values=values, allowed=MEMBERSHIP_FIELDS)
 
 
@@ -84,7 +89,19 @@ def person_create(*, actor, community: Community, **values) -> Person:
 
 
 def person_update(*, actor, person: Person, **values) -> Person:
-    return save_audited(actor=actor, obj=person, values=values, allowed=PERSON_FIELDS)
+    """Change a person. A new e-mail address voids open invitations sent to the old one."""
+    old_email = Person.objects.filter(pk=person.pk).values_list("email", flat=True).first()
+    with transaction.atomic():
+        person = save_audited(actor=actor, obj=person, values=values, allowed=PERSON_FIELDS)
+        if old_email != person.email:
+            _expire_open_invitations(person)
+    return person
+
+
+def _expire_open_invitations(person: Person) -> None:
+    Invitation.objects.filter(
+        person=person, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(expires_at=timezone.now())
 
 
 def _token_hash(token: str) -> str:
@@ -98,6 +115,7 @@ def invitation_send(
     raw token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        _expire_open_invitations(person)  # only the newest link works
         invitation = Invitation.objects.create(
             community=person.community,
             person=person,
@@ -138,6 +156,9 @@ def invitation_accept(*, invitation: Invitation, user) -> Person:
         raise ValidationError(ERROR_INVITATION_UNUSABLE)
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(ERROR_INVITATION_WRONG_USER % {"email": invitation.email})
+    if invitation.email.lower() != invitation.person.email.lower():
+        # The address was corrected after the invitation was sent: the old link is void.
+        raise ValidationError(ERROR_INVITATION_UNUSABLE)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_usable:

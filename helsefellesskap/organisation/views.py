@@ -63,6 +63,7 @@ def body_detail(request, slug, body_slug):
         "bodies",
         [(_("Organer"), reverse("organisation:bodies", args=[slug])), (str(body), None)],
         body=body,
+        parent=selectors.visible_parent(body, private),
         members=selectors.body_members(body),
         future_members=selectors.body_future_members(body) if private else [],
         history=selectors.body_history(body) if private else [],

@@ -156,3 +156,23 @@ def test_unknown_invitation_token(client, db):
     response = client.get(reverse("accounts:invitation_accept", args=["ukjent"]))
     assert response.status_code == 404
     assert "Invitasjonen kan ikke brukes" in response.text
+
+
+def test_an_invitation_to_a_corrected_address_is_void(client, world, mailoutbox):
+    from helsefellesskap.organisation import services as org_services
+
+    _invite(client, world, email="feil@example.no")
+    link = re.search(r"http://[^/]+(/konto/invitasjon/\S+/)", mailoutbox[0].body).group(1)
+    person = Person.objects.get(email="feil@example.no")
+    org_services.person_update(actor=world.secretariat, person=person, email="riktig@example.no")
+    client.logout()
+    response = client.get(link)
+    assert response.status_code == 410
+    assert not User.objects.filter(email="feil@example.no").exists()
+
+
+def test_sent_mail_keeps_no_one_time_link(client, world, mailoutbox):
+    _invite(client, world)
+    sent = OutgoingEmail.objects.get(to="ida.invitert@example.no")
+    assert sent.status == OutgoingEmail.Status.SENT
+    assert sent.text_body == "" and sent.html_body == ""

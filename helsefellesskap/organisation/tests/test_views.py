@@ -331,3 +331,57 @@ def test_a_body_cannot_be_its_own_parent_in_the_form(client, world):
     response = client.get(url("body_edit", world.community.slug, world.council.slug))
     assert f'<option value="{world.council.pk}"' not in response.text
     assert f'<option value="{world.other_body.pk}"' not in response.text
+
+
+def test_an_internal_parent_and_its_members_stay_hidden_from_the_public(client, world):
+    council = world.council
+    council.parent = world.internal_group
+    council.save()
+    MembershipFactory(body=world.internal_group, representation="user")
+    for page in (
+        url("bodies", world.community.slug),
+        url("body", world.community.slug, council.slug),
+    ):
+        assert "Intern arbeidsgruppe" not in client.get(page).text
+    public = client.get(url("community", world.community.slug)).context["summary"]
+    client.force_login(world.member)
+    members = client.get(url("community", world.community.slug)).context["summary"]
+    assert members["members"] == public["members"] + 1
+
+
+def test_ended_seats_are_history(client, world):
+    from django.core.exceptions import ValidationError
+
+    from helsefellesskap.organisation import services
+
+    old = MembershipFactory(
+        body=world.council,
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2021, 12, 31),
+    )
+    with pytest.raises(ValidationError):
+        services.membership_update(actor=world.secretariat, membership=old, end_date=None)
+    old.refresh_from_db()
+    assert old.end_date == datetime.date(2021, 12, 31)
+
+
+def test_a_duplicate_email_is_explained_on_the_field(client, world):
+    existing = Membership.objects.get(person__user=world.member).person
+    client.force_login(world.secretariat)
+    response = client.post(
+        url("person_create", world.community.slug),
+        {"given_name": "Ny", "family_name": "Person", "email": existing.email},
+    )
+    assert response.status_code == 200
+    assert "Det finnes allerede en person med denne e-postadressen." in response.text
+
+
+def test_a_body_cannot_end_up_under_itself(world):
+    from django.core.exceptions import ValidationError
+
+    from .factories import BodyFactory
+
+    child = BodyFactory(community=world.community, parent=world.council)
+    world.council.parent = child
+    with pytest.raises(ValidationError):
+        world.council.full_clean()
