@@ -162,6 +162,11 @@ class Treatment(models.Model):
         verbose_name_plural = _("behandlinger")
         ordering = ["case", "order", "id"]
 
+    @property
+    def community(self):
+        """For the audit trail: the community the row belongs to."""
+        return self.case.community
+
     def __str__(self) -> str:
         return f"{self.case.number} – {self.body}"
 
@@ -202,6 +207,11 @@ class CasePaper(models.Model):
         verbose_name_plural = _("sakspapirer")
         ordering = ["case", "uploaded_at"]
 
+    @property
+    def community(self):
+        """For the audit trail: the community the row belongs to."""
+        return self.case.community
+
     def __str__(self) -> str:
         return self.title
 
@@ -240,6 +250,11 @@ class Ratification(models.Model):
             )
         ]
 
+    @property
+    def community(self):
+        """For the audit trail: the community the row belongs to."""
+        return self.case.community
+
     def __str__(self) -> str:
         return f"{self.case.number} – {self.party}"
 
@@ -271,6 +286,11 @@ class FollowUp(models.Model):
         verbose_name = _("oppfølging")
         verbose_name_plural = _("oppfølginger")
         ordering = ["done_on", "due_on", "id"]
+
+    @property
+    def community(self):
+        """For the audit trail: the community the row belongs to."""
+        return self.case.community
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -374,6 +394,11 @@ class AgendaItem(models.Model):
         verbose_name_plural = _("saksliste")
         ordering = ["meeting", "order", "id"]
 
+    @property
+    def community(self):
+        """For the audit trail: the community the row belongs to."""
+        return self.meeting.community
+
     def __str__(self) -> str:
         return self.label
 
@@ -422,6 +447,11 @@ class Attendance(models.Model):
             )
         ]
 
+    @property
+    def community(self):
+        """For the audit trail: the community the row belongs to."""
+        return self.meeting.community
+
     def __str__(self) -> str:
         return f"{self.person} – {self.get_status_display()}"
 
@@ -443,6 +473,11 @@ class Vote(models.Model):
         verbose_name = _("stemme")
         verbose_name_plural = _("stemmer")
         ordering = ["treatment", "choice", "id"]
+
+    @property
+    def community(self):
+        """For the audit trail: the community the row belongs to."""
+        return self.treatment.case.community
 
     def __str__(self) -> str:
         return f"{self.person}: {self.get_choice_display()}"

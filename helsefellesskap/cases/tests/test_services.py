@@ -96,3 +96,14 @@ def test_a_meeting_gets_the_standard_agenda_and_invites_members(case_world):
             starts_at=start,
             ends_at=start,
         )
+
+
+def test_audit_entries_of_case_rows_belong_to_the_community(case_world):
+    from helsefellesskap.audit.models import AuditEntry
+
+    w = case_world
+    case = w.make_case()
+    (treatment,) = services.case_route(actor=w.secretariat, case=case, bodies=[w.council])
+    services.treatment_record(actor=w.secretariat, treatment=treatment, recommendation="Ja")
+    entry = AuditEntry.objects.filter(object_type="cases.treatment").latest("at")
+    assert entry.community == w.community
