@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "helsefellesskap.deviations",
     "helsefellesskap.cases",
     "helsefellesskap.annualwheel",
+    "helsefellesskap.demo",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "helsefellesskap.core.context_processors.navigation",
+                "helsefellesskap.organisation.context_processors.navigation",
             ],
         },
     },
@@ -121,8 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "organisation:home"
+LOGOUT_REDIRECT_URL = "organisation:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", 14)
 

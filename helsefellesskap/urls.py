@@ -4,7 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("konto/", include("helsefellesskap.accounts.urls")),
-    path("", include("helsefellesskap.core.urls")),
     path("", include("helsefellesskap.actionplan.urls")),
     path("", include("helsefellesskap.deviations.urls")),
     path("", include("helsefellesskap.cases.urls")),

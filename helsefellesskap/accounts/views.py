@@ -22,7 +22,7 @@ def profile(request):
         "accounts/profile.html",
         {
             "seats": organisation_selectors.my_seats(request.user),
-            "breadcrumbs": [(_("Forside"), reverse("core:home")), (_("Min side"), None)],
+            "breadcrumbs": [(_("Forside"), reverse("organisation:home")), (_("Min side"), None)],
         },
     )
 

@@ -17,7 +17,7 @@ def community_context(request, community, nav, crumbs, **extra):
         "can_administer": permissions.can_administer(request.user, community),
         "can_view_private": permissions.can_view_private(request.user, community),
         "breadcrumbs": [
-            (_("Forside"), reverse("core:home")),
+            (_("Forside"), reverse("organisation:home")),
             (community.short_name, community.get_absolute_url()),
             *crumbs,
         ],

@@ -4,6 +4,7 @@ from . import views
 
 app_name = "organisation"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("<slug:slug>/", views.community, name="community"),
     path("<slug:slug>/organer/", views.body_list, name="bodies"),
     path("<slug:slug>/organer/nytt/", views.body_form, name="body_create"),

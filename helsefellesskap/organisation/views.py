@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from helsefellesskap import permissions
 from helsefellesskap.core.pages import community_context, submit
@@ -20,6 +20,18 @@ from .forms import (
     RegionForm,
 )
 from .models import Body, MunicipalRegion, Party, Person
+
+
+@require_GET
+def home(request):
+    """The front page: the published communities, and the user's own seats."""
+    communities = selectors.communities_for_user(request.user)
+    request._hf_switcher = communities
+    return render(
+        request,
+        "organisation/home.html",
+        {"communities": communities, "seats": selectors.my_seats(request.user)},
+    )
 
 
 def _fields(form) -> dict:

@@ -259,7 +259,9 @@ def test_a_plan_of_49_measures_needs_no_more_queries(
     from pathlib import Path
 
     data = json.loads(
-        (Path(__file__).resolve().parents[1] / "data" / "plan_hnt_2022_2025.json").read_text()
+        (
+            Path(__file__).resolve().parents[2] / "demo" / "data" / "plan_hnt_2022_2025.json"
+        ).read_text()
     )
     big = services.plan_import(actor=None, community=plan_world.community, data=data)
     for measure in big.measures.all()[:30]:

@@ -29,10 +29,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from helsefellesskap.actionplan.models import Measure
-from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
-
-from . import services
-from .models import (
+from helsefellesskap.cases import services
+from helsefellesskap.cases.models import (
     AgendaItem,
     Attendance,
     Case,
@@ -44,6 +42,7 @@ from .models import (
     Treatment,
     Vote,
 )
+from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
 
 Outcome = Treatment.Outcome
 Role = Membership.Role

@@ -10,11 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from helsefellesskap.actionplan.models import Measure
-from helsefellesskap.organisation.demo import DEMO_PASSWORD
+from helsefellesskap.demo.organisation import DEMO_PASSWORD
+from helsefellesskap.deviations import services
+from helsefellesskap.deviations.models import Deviation, Event, Handler, Theme
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
-
-from . import services
-from .models import Deviation, Event, Handler, Theme
 
 HOSPITAL_UNITS = [
     "Akuttmottaket",

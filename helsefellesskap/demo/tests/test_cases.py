@@ -5,7 +5,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from helsefellesskap.cases import authority
-from helsefellesskap.cases.demo import load_demo_cases
 from helsefellesskap.cases.models import (
     AgendaItem,
     Attendance,
@@ -17,7 +16,8 @@ from helsefellesskap.cases.models import (
     Ratification,
     Treatment,
 )
-from helsefellesskap.organisation.demo import load_demo
+from helsefellesskap.demo.cases import load_demo_cases
+from helsefellesskap.demo.organisation import load_demo
 
 SLUGS = ["nordre-trondelag", "st-olavs"]
 

@@ -10,10 +10,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from helsefellesskap.actionplan import services
+from helsefellesskap.actionplan.models import ActionPlan, Measure, StatusReport
 from helsefellesskap.organisation.models import Body, Community
-
-from . import services
-from .models import ActionPlan, Measure, StatusReport
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PLANS = [

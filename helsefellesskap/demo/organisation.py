@@ -16,7 +16,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from .models import Body, Community, Membership, MunicipalRegion, Party, Person
+from helsefellesskap.organisation.models import (
+    Body,
+    Community,
+    Membership,
+    MunicipalRegion,
+    Party,
+    Person,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "municipalities.csv"

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from helsefellesskap.organisation.demo import DEMO_PASSWORD, load_demo
+from helsefellesskap.demo.organisation import DEMO_PASSWORD, load_demo
 from helsefellesskap.organisation.models import (
     Body,
     Community,

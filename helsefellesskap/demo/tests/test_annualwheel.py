@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from helsefellesskap.annualwheel.demo import load_demo_wheel
 from helsefellesskap.annualwheel.models import Kind, RecurrenceRule, WheelEvent
 from helsefellesskap.cases.models import Meeting
-from helsefellesskap.organisation.demo import load_demo
+from helsefellesskap.demo.annualwheel import load_demo_wheel
+from helsefellesskap.demo.organisation import load_demo
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 2)
@@ -53,9 +53,8 @@ def test_demo_wheel_without_the_communities_does_nothing():
 
 
 def test_demo_wheel_leaves_the_past_of_a_body_with_meetings_alone():
+    from helsefellesskap.annualwheel.tests.conftest import local, make_meeting
     from helsefellesskap.organisation.models import Body
-
-    from .conftest import local, make_meeting
 
     load_demo()
     asu = Body.objects.get(community__slug="st-olavs", slug="asu")

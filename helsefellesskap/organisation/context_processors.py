@@ -1,4 +1,4 @@
-from helsefellesskap.organisation.selectors import communities_for_user
+from .selectors import communities_for_user
 
 
 def navigation(request):

@@ -15,11 +15,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from helsefellesskap.annualwheel import schedule, services
+from helsefellesskap.annualwheel.models import Kind, RecurrenceRule, WheelEvent
 from helsefellesskap.cases.models import Meeting
 from helsefellesskap.organisation.models import Body, Community
-
-from . import schedule, services
-from .models import Kind, RecurrenceRule, WheelEvent
 
 COMMUNITIES = {
     "nordre-trondelag": "Sykehuset Levanger, møterom Innherred",

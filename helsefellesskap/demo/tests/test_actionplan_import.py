@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from helsefellesskap.actionplan import planfile, services, spreadsheet
 from helsefellesskap.actionplan.models import Measure, MeasureYear, PlanVersion
-from helsefellesskap.organisation.demo import load_demo
+from helsefellesskap.demo.organisation import load_demo
 from helsefellesskap.organisation.models import Community
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from helsefellesskap.actionplan.demo import load_demo_plans
-from helsefellesskap.annualwheel.demo import load_demo_wheel
-from helsefellesskap.cases.demo import load_demo_cases
-from helsefellesskap.deviations.demo import load_demo_deviations
-from helsefellesskap.organisation.demo import load_demo
+from helsefellesskap.demo.actionplan import load_demo_plans
+from helsefellesskap.demo.annualwheel import load_demo_wheel
+from helsefellesskap.demo.cases import load_demo_cases
+from helsefellesskap.demo.deviations import load_demo_deviations
+from helsefellesskap.demo.organisation import load_demo
 
 ERROR_NOT_DEBUG = (
     "Demodataene har innlogginger med et kjent passord og lastes bare når DEBUG er på. "
