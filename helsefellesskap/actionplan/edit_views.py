@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from helsefellesskap import permissions
+from helsefellesskap.actionplan import policies
 from helsefellesskap.core.pages import submit
 from helsefellesskap.organisation.models import Body
+from helsefellesskap.organisation.policies import community_or_deny
 
 from . import services
 from .forms import DecisionForm, GoalForm, MeasureForm
@@ -20,8 +21,8 @@ from .views import plan_context, plan_crumbs
 
 
 def _draft(request, slug, plan_slug, number):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug, edit=True)
+    community = community_or_deny(request.user, slug, admin=True)
+    plan = policies.plan_or_deny(request.user, community, plan_slug, edit=True)
     version = get_object_or_404(PlanVersion, plan=plan, number=number)
     version.plan = plan
     if not version.is_editable:
@@ -36,8 +37,8 @@ def _to_draft(version):
 @login_required
 @require_POST
 def revision_start(request, slug, plan_slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug, edit=True)
+    community = community_or_deny(request.user, slug, admin=True)
+    plan = policies.plan_or_deny(request.user, community, plan_slug, edit=True)
     try:
         version = services.revision_start(actor=request.user, plan=plan)
     except ValidationError as error:
@@ -160,8 +161,8 @@ def version_adopt(request, slug, plan_slug, number):
 @require_POST
 def status_publish(request, slug, plan_slug):
     """The secretariat decides whether the public sees the measures' status."""
-    community = permissions.community_or_deny(request.user, slug, admin=True)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug, edit=True)
+    community = community_or_deny(request.user, slug, admin=True)
+    plan = policies.plan_or_deny(request.user, community, plan_slug, edit=True)
     services.plan_publish_status(
         actor=request.user, plan=plan, public=request.POST.get("public") == "1"
     )

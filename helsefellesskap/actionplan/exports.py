@@ -16,8 +16,10 @@ from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from helsefellesskap import permissions
+from helsefellesskap.actionplan import policies
+from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context, submit
+from helsefellesskap.organisation.policies import community_or_deny
 
 from . import planfile, selectors, services, spreadsheet
 from .forms import ImportForm
@@ -40,10 +42,10 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def _status_plan(request, slug, plan_slug):
-    community = permissions.community_or_deny(request.user, slug)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug)
-    if not permissions.can_view_plan_status(request.user, plan):
-        permissions.deny(request.user, community)
+    community = community_or_deny(request.user, slug)
+    plan = policies.plan_or_deny(request.user, community, plan_slug)
+    if not policies.can_view_plan_status(request.user, plan):
+        access.deny(request.user, community)
     return plan, chosen_version(request, plan)
 
 
@@ -159,8 +161,8 @@ def status_report_xlsx(request, slug, plan_slug):
 
 
 def plan_export(request, slug, plan_slug, fmt):
-    community = permissions.community_or_deny(request.user, slug)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug)
+    community = community_or_deny(request.user, slug)
+    plan = policies.plan_or_deny(request.user, community, plan_slug)
     version = chosen_version(request, plan)
     data = planfile.version_to_data(version)
     name = f"{slugify(plan.title)}-v{version.number}"
@@ -172,7 +174,7 @@ def plan_export(request, slug, plan_slug, fmt):
 
 def template_xlsx(request, slug):
     """An empty plan spreadsheet with one example row, for secretariats starting from scratch."""
-    permissions.community_or_deny(request.user, slug)
+    community_or_deny(request.user, slug)
     year = timezone.localdate().year
     example = {
         "format": planfile.FORMAT,
@@ -223,10 +225,10 @@ def read_upload(upload) -> tuple[dict | None, planfile.PlanFileErrors]:
 @require_http_methods(["GET", "POST"])
 def plan_import(request, slug, plan_slug=None):
     """Import a new plan, or (with `plan_slug`) a new draft version of a plan."""
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     plan = None
     if plan_slug:
-        plan = permissions.plan_or_deny(request.user, community, plan_slug, edit=True)
+        plan = policies.plan_or_deny(request.user, community, plan_slug, edit=True)
     form = ImportForm(request.POST or None, request.FILES or None)
 
     def save(data):

@@ -8,8 +8,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap import permissions
+from helsefellesskap.core import access
 from helsefellesskap.organisation.models import Body, Membership
+from helsefellesskap.organisation.policies import ACTING_ROLES
 
 from .models import ActionPlan, Measure, MeasureYear, PlanVersion, StatusReport
 
@@ -22,7 +23,7 @@ STATUS_COLORS = {NOT_REPORTED: "neutral", **StatusReport.COLORS}
 def visible_versions(user, plan: ActionPlan):
     """Members see every version; the public only adopted ones (current and earlier)."""
     versions = plan.versions.select_related("recommended_by", "adopted_by").order_by("-number")
-    if not permissions.can_view_private(user, plan.community):
+    if not access.can_view_private(user, plan.community):
         versions = versions.filter(
             status__in=[PlanVersion.Status.ADOPTED, PlanVersion.Status.RETIRED]
         )
@@ -31,7 +32,7 @@ def visible_versions(user, plan: ActionPlan):
 
 def plans_for(user, community):
     plans = ActionPlan.objects.filter(community=community)
-    if not permissions.can_view_private(user, community):
+    if not access.can_view_private(user, community):
         plans = plans.filter(versions__is_current=True)
     return plans.prefetch_related(
         Prefetch("versions", queryset=PlanVersion.objects.filter(is_current=True), to_attr="cur")
@@ -200,9 +201,7 @@ def bodies_of_user(user, community) -> list[Body]:
         Body.objects.filter(
             community=community,
             memberships__person__user=user,
-            memberships__pk__in=Membership.objects.current().filter(
-                role__in=permissions.STATUS_REPORTING_ROLES
-            ),
+            memberships__pk__in=Membership.objects.current().filter(role__in=ACTING_ROLES),
         ).distinct()
     )
 

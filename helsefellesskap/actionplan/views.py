@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from helsefellesskap import permissions
+from helsefellesskap.actionplan import policies
+from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context, submit
 from helsefellesskap.organisation.models import Body
+from helsefellesskap.organisation.policies import body_or_deny, community_or_deny
 
 from . import selectors, services
 from .diff import version_diff
@@ -51,15 +53,15 @@ def plan_context(request, plan, version, nav_item, crumbs, **extra):
         plan=plan,
         version=version,
         plan_nav=nav_item,
-        show_status=permissions.can_view_plan_status(request.user, plan),
-        can_edit=permissions.can_edit_plan(request.user, plan),
+        show_status=policies.can_view_plan_status(request.user, plan),
+        can_edit=policies.can_edit_plan(request.user, plan),
         status_labels=selectors.STATUS_LABELS,
         **extra,
     )
 
 
 def plan_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     context = community_context(
         request,
         community,
@@ -73,10 +75,10 @@ def plan_list(request, slug):
 
 @vary_on_headers("HX-Request")
 def plan_detail(request, slug, plan_slug):
-    community = permissions.community_or_deny(request.user, slug)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug)
+    community = community_or_deny(request.user, slug)
+    plan = policies.plan_or_deny(request.user, community, plan_slug)
     version = chosen_version(request, plan)
-    show_status = permissions.can_view_plan_status(request.user, plan)
+    show_status = policies.can_view_plan_status(request.user, plan)
     form = FilterForm(request.GET or None, version=version, show_status=show_status)
     tree, matched = selectors.plan_tree(version, form.filters())
     context = plan_context(
@@ -98,8 +100,8 @@ def plan_detail(request, slug, plan_slug):
 
 @require_http_methods(["GET", "POST"])
 def measure_detail(request, slug, plan_slug, lineage):
-    community = permissions.community_or_deny(request.user, slug)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug)
+    community = community_or_deny(request.user, slug)
+    plan = policies.plan_or_deny(request.user, community, plan_slug)
     version = chosen_version(request, plan)
     measure = (
         Measure.objects.filter(version=version, lineage=lineage)
@@ -116,16 +118,16 @@ def measure_detail(request, slug, plan_slug, lineage):
         version = measure.version
     measure.version.plan = plan
     selectors.annotate_status([measure], plan)
-    can_report = version.is_current and permissions.can_report_status(request.user, measure)
+    can_report = version.is_current and policies.can_report_status(request.user, measure)
     form = None
     if can_report:
         bodies = Body.objects.filter(
-            pk__in=[b.pk for b in permissions.status_reporting_bodies(request.user, measure)]
+            pk__in=[b.pk for b in policies.status_reporting_bodies(request.user, measure)]
         )
         form = StatusReportForm(
             request.POST or None,
             bodies=bodies,
-            body_required=not permissions.can_administer(request.user, community),
+            body_required=not access.can_administer(request.user, community),
         )
         saved = submit(
             request,
@@ -139,8 +141,8 @@ def measure_detail(request, slug, plan_slug, lineage):
         if saved:
             return redirect(measure.get_absolute_url())
     elif request.method == "POST":
-        permissions.deny(request.user, community)
-    show_status = permissions.can_view_plan_status(request.user, plan)
+        access.deny(request.user, community)
+    show_status = policies.can_view_plan_status(request.user, plan)
     context = plan_context(
         request,
         plan,
@@ -156,8 +158,8 @@ def measure_detail(request, slug, plan_slug, lineage):
 
 
 def timeline(request, slug, plan_slug):
-    community = permissions.community_or_deny(request.user, slug)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug)
+    community = community_or_deny(request.user, slug)
+    plan = policies.plan_or_deny(request.user, community, plan_slug)
     version = chosen_version(request, plan)
     years, measures = selectors.timeline(version)
     context = plan_context(
@@ -198,10 +200,10 @@ def timeline_chart(years, measures) -> dict:
 
 
 def progress(request, slug, plan_slug):
-    community = permissions.community_or_deny(request.user, slug)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug)
-    if not permissions.can_view_plan_status(request.user, plan):
-        permissions.deny(request.user, community)
+    community = community_or_deny(request.user, slug)
+    plan = policies.plan_or_deny(request.user, community, plan_slug)
+    if not policies.can_view_plan_status(request.user, plan):
+        access.deny(request.user, community)
     version = chosen_version(request, plan)
     context = plan_context(
         request,
@@ -215,8 +217,8 @@ def progress(request, slug, plan_slug):
 
 
 def versions(request, slug, plan_slug):
-    community = permissions.community_or_deny(request.user, slug)
-    plan = permissions.plan_or_deny(request.user, community, plan_slug)
+    community = community_or_deny(request.user, slug)
+    plan = policies.plan_or_deny(request.user, community, plan_slug)
     visible = list(selectors.visible_versions(request.user, plan))
     version = chosen_version(request, plan)
     diff = None
@@ -244,8 +246,8 @@ def versions(request, slug, plan_slug):
 
 def body_measures(request, slug, body_slug):
     """ "Our measures": the measures of the current plans that a body is responsible for."""
-    community = permissions.community_or_deny(request.user, slug)
-    body = permissions.body_or_deny(request.user, community, body_slug)
+    community = community_or_deny(request.user, slug)
+    body = body_or_deny(request.user, community, body_slug)
     groups = []
     for plan in selectors.plans_for(request.user, community):
         if not plan.cur:
@@ -258,7 +260,7 @@ def body_measures(request, slug, body_slug):
                 {
                     "plan": plan,
                     "measures": measures,
-                    "show_status": permissions.can_view_plan_status(request.user, plan),
+                    "show_status": policies.can_view_plan_status(request.user, plan),
                 }
             )
     context = community_context(
@@ -277,7 +279,7 @@ def body_measures(request, slug, body_slug):
 
 
 def my_measures(request, slug):
-    community = permissions.community_or_deny(request.user, slug, private=True)
+    community = community_or_deny(request.user, slug, private=True)
     bodies = selectors.bodies_of_user(request.user, community)
     if len(bodies) == 1:
         return redirect("actionplan:body_measures", slug, bodies[0].slug)

@@ -15,8 +15,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from helsefellesskap import permissions
+from helsefellesskap.core import access
 from helsefellesskap.organisation.models import Body, Community
+from helsefellesskap.organisation.policies import can_view_body
 
 from . import selectors
 from .models import FeedToken
@@ -112,7 +113,7 @@ def _response(calendar: icalendar.Calendar, filename: str, *, private: bool) -> 
 def community_feed(request, slug):
     """The community's public calendar: public events and the meetings of public bodies."""
     community = get_object_or_404(Community, slug=slug)
-    if not permissions.can_view_community(request.user, community):
+    if not access.can_view_community(request.user, community):
         raise Http404
     entries = selectors.community_feed_entries(community)
     name = _("Årshjul – %(name)s") % {"name": community.short_name}
@@ -130,8 +131,8 @@ def body_feed(request, slug, body_slug):
     community = get_object_or_404(Community, slug=slug)
     body = get_object_or_404(Body, community=community, slug=body_slug)
     body.community = community
-    private = permissions.can_view_private(request.user, community)
-    if not permissions.can_view_body(request.user, body):
+    private = access.can_view_private(request.user, community)
+    if not can_view_body(request.user, body):
         raise Http404
     entries = selectors.body_feed_entries(body, private=private)
     name = _("%(body)s – %(community)s") % {"body": body, "community": community.short_name}

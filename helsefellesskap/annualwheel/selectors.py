@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap import permissions
 from helsefellesskap.cases.models import Meeting
+from helsefellesskap.core import access
 from helsefellesskap.organisation.models import Body, Community, Membership
 
 from .models import Kind, RecurrenceRule, WheelEvent
@@ -94,7 +94,7 @@ def public_events_filter() -> Q:
 
 def visible_events(user, community: Community):
     events = WheelEvent.objects.filter(community=community)
-    if not permissions.can_view_private(user, community):
+    if not access.can_view_private(user, community):
         events = events.filter(public_events_filter())
     return events
 
@@ -105,7 +105,7 @@ def visible_meetings(user, community: Community):
 
 def visible_bodies(user, community: Community):
     bodies = Body.objects.filter(community=community)
-    if not permissions.can_view_private(user, community):
+    if not access.can_view_private(user, community):
         bodies = bodies.filter(is_public=True)
     return bodies
 
@@ -211,7 +211,7 @@ def year_entries(
         events = events.filter(body=body)
         meetings = meetings.filter(bodies=body)
     entries = merge(_events(events), _meetings(meetings), start=start, end=end)
-    if permissions.can_view_private(user, community):
+    if access.can_view_private(user, community):
         return entries
     return [entry for entry in entries if entry.is_public]
 

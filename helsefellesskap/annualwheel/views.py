@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from helsefellesskap import permissions
 from helsefellesskap.core.pages import community_context, submit
 from helsefellesskap.organisation.models import Body
+from helsefellesskap.organisation.policies import community_or_deny
 
 from . import selectors, services, wheel
 from .forms import EventForm, FilterForm, GenerateForm, RuleForm
@@ -52,7 +52,7 @@ def wheel_context(request, community, crumbs, *, view: str, year: int | None = N
 
 
 def wheel_page(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     year = chosen_year(request)
     entries = selectors.year_entries(request.user, community, year)
     context = wheel_context(
@@ -70,7 +70,7 @@ def wheel_page(request, slug):
 
 
 def event_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     bodies = list(selectors.visible_bodies(request.user, community))
     this_year = timezone.localdate().year
     year = chosen_year(request)
@@ -110,7 +110,7 @@ def _filter_query(kind: str, body: Body | None) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rules_page(request, slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     year = chosen_year(request)
     this_year = timezone.localdate().year
     form = RuleForm(request.POST or None, community=community)
@@ -143,7 +143,7 @@ def rules_page(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     rule = get_object_or_404(RecurrenceRule, community=community, pk=pk)
     form = RuleForm(request.POST or None, instance=rule, community=community)
     rules_url = reverse("annualwheel:rules", args=[slug])
@@ -168,7 +168,7 @@ def rule_edit(request, slug, pk):
 @login_required
 @require_POST
 def rule_delete(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     rule = get_object_or_404(RecurrenceRule, community=community, pk=pk)
     removed = services.rule_delete(actor=request.user, rule=rule)
     messages.success(
@@ -182,7 +182,7 @@ def rule_delete(request, slug, pk):
 @login_required
 @require_POST
 def generate(request, slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     this_year = timezone.localdate().year
     form = GenerateForm(request.POST, years=list(range(this_year - 1, this_year + 3)))
     if not form.is_valid():
@@ -216,7 +216,7 @@ def _back(request, slug, fallback_year=None) -> str:
 @login_required
 @require_POST
 def event_confirm(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     event = get_object_or_404(WheelEvent, community=community, pk=pk)
     try:
         event = services.event_confirm(actor=request.user, event=event)
@@ -234,7 +234,7 @@ def event_confirm(request, slug, pk):
 @login_required
 @require_POST
 def confirm_all(request, slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     year = chosen_year(request)
     pending = list(selectors.proposals(community, year))
     try:
@@ -252,7 +252,7 @@ def confirm_all(request, slug):
 @login_required
 @require_POST
 def event_delete(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     event = get_object_or_404(WheelEvent, community=community, pk=pk)
     year = event.local_date.year
     try:
@@ -267,7 +267,7 @@ def event_delete(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_form(request, slug, pk=None):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     event = (
         get_object_or_404(WheelEvent, community=community, pk=pk)
         if pk
@@ -306,7 +306,7 @@ def event_form(request, slug, pk=None):
 
 @login_required
 def my_calendar(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     token = services.feed_token_for(request.user)
     feed_url = request.build_absolute_uri(reverse("annualwheel:personal_feed", args=[token.token]))
     context = wheel_context(
@@ -329,7 +329,7 @@ def my_calendar(request, slug):
 @login_required
 @require_POST
 def my_calendar_reset(request, slug):
-    permissions.community_or_deny(request.user, slug)
+    community_or_deny(request.user, slug)
     services.feed_token_reset(request.user)
     messages.success(
         request,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core import access
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
 
 
@@ -302,10 +303,9 @@ class MeetingQuerySet(models.QuerySet):
         return self.exclude(bodies__is_public=False)
 
     def visible_to(self, user, community):
-        from helsefellesskap import permissions
 
         meetings = self.filter(community=community)
-        return meetings if permissions.can_view_private(user, community) else meetings.public()
+        return meetings if access.can_view_private(user, community) else meetings.public()
 
 
 class Meeting(models.Model):

@@ -1,6 +1,6 @@
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
-from helsefellesskap import permissions
+from helsefellesskap.core import access
 
 from .models import AgendaItem, Case, CasePaper, FollowUp, Meeting, Treatment
 
@@ -14,7 +14,7 @@ def cases_for(user, community, *, year=None, status="", query=""):
     """The case register. The public sees a case once approved minutes of a public meeting have
     treated it (and not behind an exemption), or when it has a public paper; members see every
     case. The public search looks in the public title only."""
-    private = permissions.can_view_private(user, community)
+    private = access.can_view_private(user, community)
     cases = Case.objects.filter(community=community)
     treatments = Treatment.objects.all()
     if not private:

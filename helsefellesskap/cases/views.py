@@ -12,8 +12,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from helsefellesskap import permissions
+from helsefellesskap.cases import policies
+from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context, submit
+from helsefellesskap.organisation.policies import community_or_deny
 
 from . import authority, documents, selectors, services
 from .forms import (
@@ -56,7 +58,7 @@ def _case(request, community, slug) -> Case:
     case = get_object_or_404(Case, community=community, year=year, sequence=sequence)
     case.community = community
     if (
-        not permissions.can_view_private(request.user, community)
+        not access.can_view_private(request.user, community)
         and not selectors.cases_for(request.user, community).filter(pk=case.pk).exists()
     ):
         raise Http404
@@ -67,7 +69,7 @@ def _case(request, community, slug) -> Case:
 
 
 def case_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     year = request.GET.get("ar")
     cases = selectors.cases_for(
         request.user,
@@ -76,7 +78,7 @@ def case_list(request, slug):
         status=request.GET.get("status", ""),
         query=request.GET.get("q", "").strip(),
     )
-    private = permissions.can_view_private(request.user, community)
+    private = access.can_view_private(request.user, community)
     context = community_context(
         request,
         community,
@@ -93,7 +95,7 @@ def case_list(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_form(request, slug, case_slug=None):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     case = _case(request, community, case_slug) if case_slug else None
     form = CaseForm(request.POST or None, instance=case, community=community)
 
@@ -120,11 +122,11 @@ def case_form(request, slug, case_slug=None):
 
 
 def case_detail(request, slug, case_slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     case = _case(request, community, case_slug)
-    private = permissions.can_view_private(request.user, community)
-    can_manage = permissions.can_manage_cases(request.user, community)
-    can_route = permissions.can_route_cases(request.user, community)
+    private = access.can_view_private(request.user, community)
+    can_manage = policies.can_manage_cases(request.user, community)
+    can_route = policies.can_route_cases(request.user, community)
     route_form = RouteForm(community=community) if can_route else None
     context = community_context(
         request,
@@ -151,9 +153,9 @@ def case_detail(request, slug, case_slug):
 @login_required
 @require_POST
 def case_route(request, slug, case_slug):
-    community = permissions.community_or_deny(request.user, slug, private=True)
-    if not permissions.can_route_cases(request.user, community):
-        permissions.deny(request.user, community)
+    community = community_or_deny(request.user, slug, private=True)
+    if not policies.can_route_cases(request.user, community):
+        access.deny(request.user, community)
     case = _case(request, community, case_slug)
     form = RouteForm(request.POST, community=community)
     if form.is_valid():
@@ -172,7 +174,7 @@ def case_route(request, slug, case_slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def treatment_edit(request, slug, case_slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     case = _case(request, community, case_slug)
     treatment = get_object_or_404(Treatment.objects.select_related("body"), case=case, pk=pk)
     form = TreatmentForm(request.POST or None, instance=treatment)
@@ -207,7 +209,7 @@ def treatment_edit(request, slug, case_slug, pk):
 @login_required
 @require_POST
 def paper_add(request, slug, case_slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     case = _case(request, community, case_slug)
     form = PaperForm(request.POST, request.FILES)
     if form.is_valid():
@@ -224,14 +226,14 @@ def paper_add(request, slug, case_slug):
 
 def paper_download(request, slug, key):
     """Papers are never served from a public folder: every download asks who may see it."""
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     paper = get_object_or_404(
         CasePaper.objects.select_related("case"), key=key, case__community=community
     )
     paper.case.community = community
-    if not permissions.can_view_paper(request.user, paper):
-        if not permissions.access_for(request.user).is_authenticated:
-            raise permissions.LoginRequired
+    if not policies.can_view_paper(request.user, paper):
+        if not access.access_for(request.user).is_authenticated:
+            raise access.LoginRequired
         raise Http404
     if paper.url:
         return redirect(paper.url)
@@ -243,7 +245,7 @@ def paper_download(request, slug, key):
 @login_required
 @require_POST
 def follow_up_add(request, slug, case_slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     case = _case(request, community, case_slug)
     form = FollowUpForm(request.POST, community=community)
     if form.is_valid():
@@ -257,7 +259,7 @@ def follow_up_add(request, slug, case_slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ratification_edit(request, slug, case_slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     case = _case(request, community, case_slug)
     ratification = get_object_or_404(Ratification.objects.select_related("party"), case=case, pk=pk)
     form = RatificationForm(request.POST or None, instance=ratification)
@@ -288,7 +290,7 @@ def ratification_edit(request, slug, case_slug, pk):
 
 
 def meeting_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     context = community_context(
         request,
         community,
@@ -302,7 +304,7 @@ def meeting_list(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_form(request, slug, pk=None):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     meeting = get_object_or_404(Meeting, community=community, pk=pk) if pk else None
     form = MeetingForm(request.POST or None, instance=meeting, community=community)
 
@@ -335,10 +337,10 @@ def meeting_form(request, slug, pk=None):
 
 
 def meeting_detail(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug)
-    meeting = permissions.meeting_or_deny(request.user, community, pk)
-    private = permissions.can_view_private(request.user, community)
-    can_manage = permissions.can_manage_cases(request.user, community)
+    community = community_or_deny(request.user, slug)
+    meeting = policies.meeting_or_deny(request.user, community, pk)
+    private = access.can_view_private(request.user, community)
+    can_manage = policies.can_manage_cases(request.user, community)
     me = None
     if request.user.is_authenticated:
         me = meeting.attendance.filter(person__user=request.user).first()
@@ -353,7 +355,7 @@ def meeting_detail(request, slug, pk):
         attendance=meeting.attendance.select_related("person", "substitute_for") if private else [],
         private=private,
         can_manage=can_manage,
-        can_approve=permissions.can_approve_minutes(request.user, meeting),
+        can_approve=policies.can_approve_minutes(request.user, meeting),
         agenda_form=AgendaAddForm(meeting=meeting) if can_manage else None,
         substitute_form=SubstituteForm(meeting=meeting) if can_manage else None,
         approve_form=ApproveForm(),
@@ -366,7 +368,7 @@ def meeting_detail(request, slug, pk):
 @require_POST
 def meeting_action(request, slug, pk, action):
     """The secretariat's buttons on a meeting: add to agenda, send invitation, mark held."""
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     meeting = get_object_or_404(Meeting, community=community, pk=pk)
     try:
         if action == "agenda":
@@ -417,8 +419,8 @@ def meeting_action(request, slug, pk, action):
 @require_POST
 def absence_report(request, slug, pk):
     """An invited member reports absence; the secretariat then calls a substitute."""
-    community = permissions.community_or_deny(request.user, slug)
-    meeting = permissions.meeting_or_deny(request.user, community, pk)
+    community = community_or_deny(request.user, slug)
+    meeting = policies.meeting_or_deny(request.user, community, pk)
     attendance = get_object_or_404(Attendance, meeting=meeting, person__user=request.user)
     try:
         services.absence_report(actor=request.user, attendance=attendance)
@@ -432,7 +434,7 @@ def absence_report(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request, slug, pk, item_pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     meeting = get_object_or_404(Meeting, community=community, pk=pk)
     item = get_object_or_404(
         AgendaItem.objects.select_related("treatment__case"), meeting=meeting, pk=item_pk
@@ -473,10 +475,10 @@ def item_edit(request, slug, pk, item_pk):
 @login_required
 @require_POST
 def minutes_approve(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug)
-    meeting = permissions.meeting_or_deny(request.user, community, pk)
-    if not permissions.can_approve_minutes(request.user, meeting):
-        permissions.deny(request.user, community)
+    community = community_or_deny(request.user, slug)
+    meeting = policies.meeting_or_deny(request.user, community, pk)
+    if not policies.can_approve_minutes(request.user, meeting):
+        access.deny(request.user, community)
     form = ApproveForm(request.POST)
     if form.is_valid():
         try:
@@ -495,13 +497,13 @@ def minutes_approve(request, slug, pk):
 
 def minutes_pdf(request, slug, pk):
     """Draft minutes are for members; only approved minutes are public."""
-    community = permissions.community_or_deny(request.user, slug)
-    meeting = permissions.meeting_or_deny(request.user, community, pk)
-    if not meeting.minutes_are_public and not permissions.can_view_private(request.user, community):
-        permissions.deny(request.user, community)
+    community = community_or_deny(request.user, slug)
+    meeting = policies.meeting_or_deny(request.user, community, pk)
+    if not meeting.minutes_are_public and not access.can_view_private(request.user, community):
+        access.deny(request.user, community)
     pdf = documents.minutes_pdf(
         meeting,
-        private=permissions.can_view_private(request.user, community),
+        private=access.can_view_private(request.user, community),
         base_url=request.build_absolute_uri("/"),
     )
     name = f"protokoll-{slugify(meeting.title)}-{meeting.starts_at:%Y-%m-%d}.pdf"
@@ -511,9 +513,9 @@ def minutes_pdf(request, slug, pk):
 
 
 def meeting_ics(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug)
-    meeting = permissions.meeting_or_deny(request.user, community, pk)
-    private = permissions.can_view_private(request.user, community)
+    community = community_or_deny(request.user, slug)
+    meeting = policies.meeting_or_deny(request.user, community, pk)
+    private = access.can_view_private(request.user, community)
     response = HttpResponse(
         documents.meeting_ics(meeting, private=private), content_type="text/calendar"
     )
@@ -524,7 +526,7 @@ def meeting_ics(request, slug, pk):
 @login_required
 @require_POST
 def follow_up_done(request, slug, case_slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     case = _case(request, community, case_slug)
     follow_up = get_object_or_404(FollowUp, case=case, pk=pk)
     services.follow_up_save(

@@ -1,10 +1,10 @@
 from django.contrib.auth.views import redirect_to_login
 
-from helsefellesskap.permissions import LoginRequired
+from helsefellesskap.core.access import LoginRequired
 
 
 class LoginRequiredMiddleware:
-    """Turns `permissions.LoginRequired` into a redirect to the login page."""
+    """Turns `access.LoginRequired` into a redirect to the login page."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from helsefellesskap import permissions
+from helsefellesskap.core import access
 
 
 def community_context(request, community, nav, crumbs, **extra):
@@ -14,8 +14,8 @@ def community_context(request, community, nav, crumbs, **extra):
     return {
         "community": community,
         "nav": nav,
-        "can_administer": permissions.can_administer(request.user, community),
-        "can_view_private": permissions.can_view_private(request.user, community),
+        "can_administer": access.can_administer(request.user, community),
+        "can_view_private": access.can_view_private(request.user, community),
         "breadcrumbs": [
             (_("Forside"), reverse("organisation:home")),
             (community.short_name, community.get_absolute_url()),

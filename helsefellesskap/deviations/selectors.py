@@ -1,8 +1,8 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from helsefellesskap import permissions
 from helsefellesskap.core.workdays import working_days_between
+from helsefellesskap.deviations import policies
 
 from .models import Deviation, Event, Theme
 
@@ -18,7 +18,7 @@ LIST_RELATED = (
 
 
 def visible(user, community):
-    return Deviation.objects.filter(permissions.visible_deviations_filter(user, community))
+    return Deviation.objects.filter(policies.visible_deviations_filter(user, community))
 
 
 def deviation_list(user, community, *, state="", category=None, party=None):
@@ -39,7 +39,7 @@ def deviation_list(user, community, *, state="", category=None, party=None):
 
 def for_my_party(user, community):
     """Open cases that wait for the user's party (or unit) to act."""
-    access = permissions.deviation_access(user)
+    access = policies.deviation_access(user)
     mine = Q(handling_party__in=access.handler_parties) | Q(handling_unit__in=access.handler_units)
     # A GP report in triage waits for the GP liaison, not for the unit.
     waiting = (mine & ~Q(state=Deviation.State.TRIAGE)) | Q(

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap import permissions
 from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record, save_audited
 from helsefellesskap.core.workdays import add_working_days, working_days_between
+from helsefellesskap.deviations import policies
 from helsefellesskap.mail.services import email_queue
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Unit
 
@@ -104,10 +104,10 @@ def deviation_report(
         "improvement_proposal": improvement_proposal,
     }
     _guard(texts, LABELS, confirm_names)
-    reporting_party_id = permissions.deviation_access(actor).reporter_parties.get(community.pk)
+    reporting_party_id = policies.deviation_access(actor).reporter_parties.get(community.pk)
     user_rep_seat = None
     if reporting_party_id is None:
-        user_rep_seat = permissions.user_representative_seat(actor, community)
+        user_rep_seat = policies.user_representative_seat(actor, community)
         if user_rep_seat is None:
             raise PermissionDenied(ERROR_MAY_NOT_REPORT)
         if kind != Deviation.Kind.SYSTEM:
@@ -186,7 +186,7 @@ def deviation_act(
 ) -> Deviation:
     """Take a workflow action (see workflow.ACTIONS) on a case."""
     spec = workflow.ACTIONS.get(action)
-    roles = permissions.deviation_roles(actor, deviation)
+    roles = policies.deviation_roles(actor, deviation)
     if spec is None or not roles & spec.roles:
         raise PermissionDenied(ERROR_NOT_ALLOWED)
     if spec.needs_text and not text.strip():
@@ -196,7 +196,7 @@ def deviation_act(
     with transaction.atomic():
         # The state as it is now, not as the caller last saw it: someone may have been faster.
         deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
-        roles = permissions.deviation_roles(actor, deviation)
+        roles = policies.deviation_roles(actor, deviation)
         if not workflow.allowed(action, deviation.state, roles):
             raise PermissionDenied(ERROR_NOT_ALLOWED)
         before = deviation.state
@@ -274,7 +274,7 @@ def _forward(deviation: Deviation, to_party: Party | None, to_unit: Unit | None)
 
 
 def deviation_comment(*, actor, deviation: Deviation, text: str, confirm_names=False) -> Event:
-    if not permissions.deviation_roles(actor, deviation) or deviation.state == "closed":
+    if not policies.deviation_roles(actor, deviation) or deviation.state == "closed":
         raise PermissionDenied(ERROR_NOT_ALLOWED)
     if not text.strip():
         raise ValidationError({"text": ERROR_TEXT_REQUIRED})

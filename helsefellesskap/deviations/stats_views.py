@@ -13,10 +13,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from helsefellesskap import permissions
 from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record
+from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context
+from helsefellesskap.deviations import policies
+from helsefellesskap.organisation.policies import community_or_deny
 
 from . import statistics as figures
 
@@ -24,9 +26,9 @@ FIRST_YEAR = 2000
 
 
 def _statistics_community(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
-    if not permissions.can_view_deviation_statistics(request.user, community):
-        permissions.deny(request.user, community)
+    community = community_or_deny(request.user, slug)
+    if not policies.can_view_deviation_statistics(request.user, community):
+        access.deny(request.user, community)
     return community
 
 
@@ -59,7 +61,7 @@ def statistics(request, slug):
     year = _chosen_year(request)
     # The secretariat sees every figure; ASU (and anyone it is shown to) sees small numbers
     # for a single municipality as «under 5».
-    is_secretariat = permissions.can_administer(request.user, community)
+    is_secretariat = access.can_administer(request.user, community)
     stats = figures.year_statistics(community, year, suppress=not is_secretariat)
     first = figures.first_year(community) or year
     this_year = timezone.localdate().year
@@ -104,7 +106,7 @@ def annual_report_pdf(request, slug, year):
 @login_required
 @require_GET
 def export_csv(request, slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     year = _chosen_year(request)
     audit_record(
         actor=request.user,

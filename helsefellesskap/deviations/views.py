@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from helsefellesskap import permissions
+from helsefellesskap.core import access
 from helsefellesskap.core.pages import add_form_errors, community_context, submit
+from helsefellesskap.deviations import policies
+from helsefellesskap.organisation.policies import community_or_deny
 
 from . import selectors, services, workflow
 from .forms import (
@@ -26,7 +28,7 @@ from .models import Category, Handler, Theme
 
 
 def _case_context(request, community, deviation, **extra):
-    roles = permissions.deviation_roles(request.user, deviation)
+    roles = policies.deviation_roles(request.user, deviation)
     days_left = selectors.days_left(deviation)
     return community_context(
         request,
@@ -50,7 +52,7 @@ def _crumbs(community, *more):
 
 @login_required
 def home(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = community_or_deny(request.user, slug)
     form = ListFilterForm(request.GET or None, community=community)
     filters = form.cleaned_data if form.is_valid() else {}
     listing = selectors.deviation_list(
@@ -70,8 +72,8 @@ def home(request, slug):
         page=page,
         waiting=list(selectors.for_my_party(request.user, community)[:50]),
         mine=list(selectors.reported_by_me(request.user, community)[:20]),
-        can_report=permissions.can_report_deviation(request.user, community),
-        can_view_statistics=permissions.can_view_deviation_statistics(request.user, community),
+        can_report=policies.can_report_deviation(request.user, community),
+        can_view_statistics=policies.can_view_deviation_statistics(request.user, community),
     )
     return render(request, "deviations/home.html", context)
 
@@ -79,11 +81,11 @@ def home(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
-    if not permissions.can_report_deviation(request.user, community):
-        permissions.deny(request.user, community)
+    community = community_or_deny(request.user, slug)
+    if not policies.can_report_deviation(request.user, community):
+        access.deny(request.user, community)
     services.categories_ensure_defaults(community)
-    own = permissions.deviation_access(request.user).reporter_parties.get(community.pk)
+    own = policies.deviation_access(request.user).reporter_parties.get(community.pk)
     show_confirm = request.method == "POST" and "confirm_names" in request.POST
     form = ReportForm(
         request.POST or None, community=community, own_party_id=own, show_confirm=show_confirm
@@ -131,8 +133,8 @@ def report(request, slug):
 
 @login_required
 def detail(request, slug, number):
-    community = permissions.community_or_deny(request.user, slug)
-    deviation = permissions.deviation_or_deny(request.user, community, number)
+    community = community_or_deny(request.user, slug)
+    deviation = policies.deviation_or_deny(request.user, community, number)
     services.deviation_viewed(actor=request.user, deviation=deviation)
     context = _case_context(
         request, community, deviation, action_form=ActionForm(community=community)
@@ -143,8 +145,8 @@ def detail(request, slug, number):
 @login_required
 @require_POST
 def act(request, slug, number, action):
-    community = permissions.community_or_deny(request.user, slug)
-    deviation = permissions.deviation_or_deny(request.user, community, number)
+    community = community_or_deny(request.user, slug)
+    deviation = policies.deviation_or_deny(request.user, community, number)
     form = ActionForm(request.POST, community=community)
     form.is_valid()
     data = form.cleaned_data
@@ -188,7 +190,7 @@ def act(request, slug, number, action):
 @login_required
 @require_http_methods(["GET", "POST"])
 def theme_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     form = ThemeForm(request.POST or None, community=community)
     saved = submit(
         request,
@@ -212,8 +214,8 @@ def theme_list(request, slug):
 @login_required
 @require_POST
 def theme_assign(request, slug, number):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
-    deviation = permissions.deviation_or_deny(request.user, community, number)
+    community = community_or_deny(request.user, slug, admin=True)
+    deviation = policies.deviation_or_deny(request.user, community, number)
     theme = get_object_or_404(Theme, community=community, pk=request.POST.get("theme"))
     services.theme_assign(actor=request.user, theme=theme, deviations=[deviation])
     messages.success(request, _("Avviket er knyttet til temaet «%(theme)s».") % {"theme": theme})
@@ -224,7 +226,7 @@ def theme_assign(request, slug, number):
 @require_http_methods(["GET", "POST"])
 def settings(request, slug):
     """The secretariat's settings: deadline, categories and who handles deviations."""
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     services.categories_ensure_defaults(community)
     which = request.POST.get("form")
     settings_form = SettingsForm(
@@ -272,7 +274,7 @@ def settings(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def category_edit(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     category = get_object_or_404(Category, community=community, pk=pk)
     form = CategoryForm(request.POST or None, instance=category, community=community)
     saved = submit(
@@ -301,7 +303,7 @@ def category_edit(request, slug, pk):
 @login_required
 @require_POST
 def handler_remove(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = community_or_deny(request.user, slug, admin=True)
     handler = get_object_or_404(Handler, community=community, pk=pk)
     services.handler_remove(actor=request.user, handler=handler)
     messages.success(request, _("%(name)s er ikke lenger avviksbehandler.") % {"name": handler})

@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.models import CommunityOwned
+from helsefellesskap.core.policies import PolicyQuerySet
+
 RESERVED_SLUGS = {
     "admin",
     "konto",
@@ -79,12 +82,9 @@ class Community(models.Model):
         return reverse("organisation:community", args=[self.slug])
 
 
-class MunicipalRegion(models.Model):
+class MunicipalRegion(CommunityOwned):
     """A group of municipalities that share seats (Ytre Namdal, Værnesregionen, …)."""
 
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="regions", verbose_name=_("fellesskap")
-    )
     name = models.CharField(_("navn"), max_length=120)
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
 
@@ -104,7 +104,7 @@ class MunicipalRegion(models.Model):
         return self.name
 
 
-class Party(models.Model):
+class Party(CommunityOwned):
     """A party to the collaboration: the hospital trust, a municipality, or another organisation."""
 
     class Kind(models.TextChoices):
@@ -118,9 +118,6 @@ class Party(models.Model):
         EMPLOYEE_ORGANISATION = "employee_organisation", _("Arbeidstakerorganisasjon")
         OTHER = "other", _("Annen part")
 
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="parties", verbose_name=_("fellesskap")
-    )
     kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
     name = models.CharField(_("navn"), max_length=200)
     municipality_number = models.CharField(
@@ -168,25 +165,22 @@ class Party(models.Model):
     def is_municipality(self) -> bool:
         return self.kind == self.Kind.MUNICIPALITY
 
+    other_community_messages = {"region": ERROR_REGION_OTHER_COMMUNITY}
+
     def clean(self):
-        errors = {}
+        errors = self.other_community_errors()
         if self.is_municipality:
             if not self.municipality_number:
                 errors["municipality_number"] = ERROR_MUNICIPALITY_NUMBER
         elif self.municipality_number or self.region_id:
             errors["kind"] = ERROR_NUMBER_ONLY_FOR_MUNICIPALITY
-        if self.region_id and self.region.community_id != self.community_id:
-            errors["region"] = ERROR_REGION_OTHER_COMMUNITY
         if errors:
             raise ValidationError(errors)
 
 
-class Unit(models.Model):
+class Unit(CommunityOwned):
     """A unit of a party: a hospital department, a municipal service, a GP office."""
 
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="units", verbose_name=_("fellesskap")
-    )
     party = models.ForeignKey(
         Party, on_delete=models.CASCADE, related_name="units", verbose_name=_("part")
     )
@@ -208,12 +202,10 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.party})"
 
-    def clean(self):
-        if self.party_id and self.party.community_id != self.community_id:
-            raise ValidationError({"party": ERROR_PARTY_OTHER_COMMUNITY})
+    other_community_messages = {"party": ERROR_PARTY_OTHER_COMMUNITY}
 
 
-class Body(models.Model):
+class Body(CommunityOwned):
     """An organ of the community: PSU, ASU, AU, a council, a working group, a network, the
     secretariat."""
 
@@ -227,9 +219,6 @@ class Body(models.Model):
         SECRETARIAT = "secretariat", _("Sekretariat")
         OTHER = "other", _("Annet organ")
 
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="bodies", verbose_name=_("fellesskap")
-    )
     kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
     name = models.CharField(_("navn"), max_length=200)
     short_name = models.CharField(_("kortnavn"), max_length=60, blank=True)
@@ -283,27 +272,23 @@ class Body(models.Model):
             parent = parent.parent
         return seen
 
+    other_community_messages = {"parent": ERROR_PARENT_OTHER_COMMUNITY}
+
     def clean(self):
-        errors = {}
+        errors = self.other_community_errors()
         if self.slug in RESERVED_BODY_SLUGS:
             errors["slug"] = ERROR_RESERVED_SLUG
-        if self.parent_id:
-            if self.pk and self.pk in self._ancestor_ids():
-                errors["parent"] = ERROR_PARENT_SELF
-            elif self.parent.community_id != self.community_id:
-                errors["parent"] = ERROR_PARENT_OTHER_COMMUNITY
+        if self.parent_id and self.pk and self.pk in self._ancestor_ids():
+            errors["parent"] = ERROR_PARENT_SELF
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = ERROR_PERIOD_ORDER
         if errors:
             raise ValidationError(errors)
 
 
-class Person(models.Model):
+class Person(CommunityOwned):
     """A person in a community's register, with or without a login."""
 
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="people", verbose_name=_("fellesskap")
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -370,15 +355,17 @@ class Person(models.Model):
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
 
+    other_community_messages = {
+        "party": ERROR_PARTY_OTHER_COMMUNITY,
+        "unit": ERROR_PARTY_OTHER_COMMUNITY,
+    }
+
     def clean(self):
         self.email = self.email.strip().lower()
-        if self.party_id and self.party.community_id != self.community_id:
-            raise ValidationError({"party": ERROR_PARTY_OTHER_COMMUNITY})
-        if self.unit_id and self.unit.community_id != self.community_id:
-            raise ValidationError({"unit": ERROR_PARTY_OTHER_COMMUNITY})
+        super().clean()
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(PolicyQuerySet):
     def current(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
         return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on))
@@ -393,7 +380,7 @@ class MembershipQuerySet(models.QuerySet):
         return qs.filter(start_date__lte=end) if end else qs
 
 
-class Membership(models.Model):
+class Membership(CommunityOwned):
     """A person's seat in a body: role, whom they represent, and term. Ended seats stay as
     history."""
 
@@ -417,12 +404,6 @@ class Membership(models.Model):
     SEAT_ROLES = (Role.CHAIR, Role.DEPUTY, Role.MEMBER)
     UNIQUE_ROLES = {Role.CHAIR: ERROR_SECOND_CHAIR, Role.DEPUTY: ERROR_SECOND_DEPUTY}
 
-    community = models.ForeignKey(
-        Community,
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        verbose_name=_("fellesskap"),
-    )
     body = models.ForeignKey(
         Body, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organ")
     )
@@ -478,16 +459,16 @@ class Membership(models.Model):
             return str(self.party)
         return self.get_representation_display()
 
+    other_community_messages = {
+        "person": ERROR_PERSON_OTHER_COMMUNITY,
+        "party": ERROR_PARTY_OTHER_COMMUNITY,
+        "region": ERROR_REGION_OTHER_COMMUNITY,
+    }
+
     def clean(self):
-        errors: dict[str, object] = {}
+        errors = self.other_community_errors()
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = ERROR_TERM_ORDER
-        if self.person_id and self.person.community_id != self.community_id:
-            errors["person"] = ERROR_PERSON_OTHER_COMMUNITY
-        if self.party_id and self.party.community_id != self.community_id:
-            errors["party"] = ERROR_PARTY_OTHER_COMMUNITY
-        if self.region_id and self.region.community_id != self.community_id:
-            errors["region"] = ERROR_REGION_OTHER_COMMUNITY
         rep = self.Representation
         if self.representation == rep.HOSPITAL and (
             not self.party_id or self.party.kind != Party.Kind.HOSPITAL_TRUST
@@ -528,15 +509,9 @@ class Membership(models.Model):
         return {}
 
 
-class Invitation(models.Model):
+class Invitation(CommunityOwned):
     """An e-mail invitation to create a login and take a seat in a body."""
 
-    community = models.ForeignKey(
-        Community,
-        on_delete=models.CASCADE,
-        related_name="invitations",
-        verbose_name=_("fellesskap"),
-    )
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("person")
     )

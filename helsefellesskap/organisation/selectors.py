@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap import permissions
+from helsefellesskap.core import access
 
 from .models import Body, Community, Membership, MunicipalRegion, Party, Person
 
@@ -42,21 +42,21 @@ def _membership_related(qs):
 
 def communities_for_user(user) -> list[Community]:
     """Every community the user may see, those they belong to first, each marked `is_mine`."""
-    access = permissions.access_for(user)
+    grant = access.access_for(user)
     communities = Community.objects.filter(
-        Q(is_published=True) | Q(pk__in=access.member_of)
+        Q(is_published=True) | Q(pk__in=grant.member_of)
     ).order_by("name")
-    if access.is_platform_admin:
+    if grant.is_platform_admin:
         communities = Community.objects.order_by("name")
     result = list(communities)
     for community in result:
-        community.is_mine = community.pk in access.member_of
+        community.is_mine = community.pk in grant.member_of
     return sorted(result, key=lambda c: (not c.is_mine, c.name))
 
 
 def visible_bodies(user, community: Community):
     qs = Body.objects.filter(community=community)
-    if not permissions.can_view_private(user, community):
+    if not access.can_view_private(user, community):
         qs = qs.filter(is_public=True)
     return qs
 
@@ -72,7 +72,7 @@ def body_list(user, community: Community) -> list[Body]:
         .select_related("parent")
         .annotate(member_count=Count("memberships", filter=current))
     )
-    private = permissions.can_view_private(user, community)
+    private = access.can_view_private(user, community)
     for body in bodies:
         body.visible_parent = visible_parent(body, private)
     return sorted(bodies, key=lambda b: (KIND_RANK[b.kind], b.order, b.name))
@@ -155,7 +155,7 @@ class Contact:
 def contact_list(user, community: Community) -> list[Contact]:
     """People with a current seat, with their seats. The public see only public contacts and
     public bodies; members see everyone."""
-    private = permissions.can_view_private(user, community)
+    private = access.can_view_private(user, community)
     seats = (
         Membership.objects.current()
         .filter(community=community)

@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from helsefellesskap import permissions
+from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context, submit
+from helsefellesskap.deviations.policies import can_report_deviation
+from helsefellesskap.organisation import policies
 
 from . import selectors, services
 from .forms import (
@@ -39,7 +41,7 @@ def _fields(form) -> dict:
 
 
 def community(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = policies.community_or_deny(request.user, slug)
     context = community_context(
         request,
         community,
@@ -47,14 +49,14 @@ def community(request, slug):
         [],
         summary=selectors.community_summary(request.user, community),
         my_seats=selectors.my_seats(request.user, community),
-        can_report_deviation=permissions.can_report_deviation(request.user, community),
+        can_report_deviation=can_report_deviation(request.user, community),
     )
     context["breadcrumbs"] = []
     return render(request, "organisation/community.html", context)
 
 
 def body_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = policies.community_or_deny(request.user, slug)
     context = community_context(
         request,
         community,
@@ -66,9 +68,9 @@ def body_list(request, slug):
 
 
 def body_detail(request, slug, body_slug):
-    community = permissions.community_or_deny(request.user, slug)
-    body = permissions.body_or_deny(request.user, community, body_slug)
-    private = permissions.can_view_private(request.user, community)
+    community = policies.community_or_deny(request.user, slug)
+    body = policies.body_or_deny(request.user, community, body_slug)
+    private = access.can_view_private(request.user, community)
     context = community_context(
         request,
         community,
@@ -80,7 +82,7 @@ def body_detail(request, slug, body_slug):
         future_members=selectors.body_future_members(body) if private else [],
         history=selectors.body_history(body) if private else [],
         children=selectors.child_bodies(request.user, body),
-        can_manage=permissions.can_manage_memberships(request.user, body),
+        can_manage=policies.can_manage_memberships(request.user, body),
     )
     return render(request, "organisation/body_detail.html", context)
 
@@ -88,8 +90,8 @@ def body_detail(request, slug, body_slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_create(request, slug, body_slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
-    body = permissions.body_or_deny(request.user, community, body_slug, admin=True)
+    community = policies.community_or_deny(request.user, slug, admin=True)
+    body = policies.body_or_deny(request.user, community, body_slug, admin=True)
     form = MembershipForm(request.POST or None, body=body)
     saved = submit(
         request,
@@ -107,8 +109,8 @@ def membership_create(request, slug, body_slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_edit(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
-    membership = permissions.membership_or_deny(request.user, community, pk)
+    community = policies.community_or_deny(request.user, slug, admin=True)
+    membership = policies.membership_or_deny(request.user, community, pk)
     body = membership.body
     form = MembershipForm(request.POST or None, instance=membership, body=body)
     saved = submit(
@@ -131,8 +133,8 @@ def membership_edit(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_end(request, slug, pk):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
-    membership = permissions.membership_or_deny(request.user, community, pk)
+    community = policies.community_or_deny(request.user, slug, admin=True)
+    membership = policies.membership_or_deny(request.user, community, pk)
     body = membership.body
     form = MembershipEndForm(request.POST or None, membership=membership)
     saved = submit(
@@ -161,7 +163,7 @@ def _body_crumbs(slug, body, last):
 
 
 def party_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = policies.community_or_deny(request.user, slug)
     context = community_context(
         request,
         community,
@@ -173,7 +175,7 @@ def party_list(request, slug):
 
 
 def contact_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = policies.community_or_deny(request.user, slug)
     context = community_context(
         request,
         community,
@@ -185,7 +187,7 @@ def contact_list(request, slug):
 
 
 def representation(request, slug):
-    community = permissions.community_or_deny(request.user, slug)
+    community = policies.community_or_deny(request.user, slug)
     context = community_context(
         request,
         community,
@@ -198,7 +200,7 @@ def representation(request, slug):
 
 @login_required
 def person_list(request, slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = policies.community_or_deny(request.user, slug, admin=True)
     context = community_context(
         request,
         community,
@@ -224,7 +226,7 @@ def _edit_page(request, community, *, form, save, nav, list_url, list_label, tit
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_form(request, slug, pk=None):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = policies.community_or_deny(request.user, slug, admin=True)
     person = get_object_or_404(Person, community=community, pk=pk) if pk else None
     form = PersonForm(request.POST or None, instance=person, community=community)
 
@@ -248,7 +250,7 @@ def person_form(request, slug, pk=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_create(request, slug):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = policies.community_or_deny(request.user, slug, admin=True)
     form = InvitationForm(request.POST or None, community=community)
     saved = submit(
         request,
@@ -266,7 +268,7 @@ def invitation_create(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def party_form(request, slug, pk=None):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = policies.community_or_deny(request.user, slug, admin=True)
     party = (
         get_object_or_404(Party, community=community, pk=pk) if pk else Party(community=community)
     )
@@ -286,7 +288,7 @@ def party_form(request, slug, pk=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def region_form(request, slug, pk=None):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = policies.community_or_deny(request.user, slug, admin=True)
     region = (
         get_object_or_404(MunicipalRegion, community=community, pk=pk)
         if pk
@@ -308,7 +310,7 @@ def region_form(request, slug, pk=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def body_form(request, slug, body_slug=None):
-    community = permissions.community_or_deny(request.user, slug, admin=True)
+    community = policies.community_or_deny(request.user, slug, admin=True)
     body = (
         get_object_or_404(Body, community=community, slug=body_slug)
         if body_slug

@@ -254,7 +254,7 @@ def test_a_user_representatives_report_keeps_the_two_sides_apart(dev_world, repo
 
 
 def test_the_gp_liaison_triages_only_reports_about_the_own_party(dev_world, report):
-    from helsefellesskap.permissions import deviation_roles
+    from helsefellesskap.deviations.policies import deviation_roles
 
     about_hospital = report(actor=dev_world.gp)
     about_municipality = report(actor=dev_world.gp, concerned_party=dev_world.municipality)

@@ -1,0 +1,58 @@
+"""The abstract base of every row that belongs to a community."""
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from .policies import PolicyQuerySet
+
+ERROR_OTHER_COMMUNITY = _("%(thing)s hører til et annet helsefellesskap.")
+
+
+class CommunityOwned(models.Model):
+    """A row of one community. Its foreign keys to other community rows must point into the same
+    community: `clean()` says so in Norwegian, per field, before anything is saved."""
+
+    community = models.ForeignKey(
+        "organisation.Community",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("fellesskap"),
+    )
+
+    objects = PolicyQuerySet.as_manager()
+
+    # Field name -> message, where a field needs its own wording.
+    other_community_messages: ClassVar[dict[str, Any]] = {}
+
+    class Meta:
+        abstract = True
+
+    def other_community_errors(self) -> dict[str, Any]:
+        """One message per foreign key whose row belongs to another community."""
+        errors: dict[str, Any] = {}
+        if not self.community_id:
+            return errors
+        for field in self._meta.concrete_fields:
+            if not field.many_to_one or field.name == "community":
+                continue
+            related_model = field.related_model
+            if not (isinstance(related_model, type) and issubclass(related_model, CommunityOwned)):
+                continue
+            if getattr(self, field.attname) is None:
+                continue
+            related = getattr(self, field.name)
+            if related.community_id != self.community_id:
+                errors[field.name] = self.other_community_messages.get(
+                    field.name, ERROR_OTHER_COMMUNITY % {"thing": capfirst(field.verbose_name)}
+                )
+        return errors
+
+    def clean(self) -> None:
+        super().clean()
+        errors = self.other_community_errors()
+        if errors:
+            raise ValidationError(errors)
