@@ -3,8 +3,11 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from helsefellesskap.core import access
+from helsefellesskap.core.pages import Task
 from helsefellesskap.organisation.policies import ACTING_ROLES
 
 from .models import ActionPlan
@@ -46,3 +49,9 @@ def plan_or_deny(user: Any, community: Any, slug: str, *, edit: bool = False) ->
     if edit and not can_edit_plan(user, plan):
         access.deny(user, community)
     return plan
+
+
+def home_tasks(user: Any, community: Any) -> list[Task]:
+    """The module's card on the community's home page."""
+    url = reverse("actionplan:plans", args=[community.slug])
+    return [Task(20, _("Handlingsplan"), _("Tiltakene, ansvar, år og status"), url)]

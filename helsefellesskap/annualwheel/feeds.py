@@ -5,17 +5,20 @@ shows only what is public or is reached through the person's own token.
 Times are written as local Europe/Oslo times with a TZID and the VTIMEZONE that defines it, so a
 10:00 meeting is 10:00 in every calendar, summer and winter; all-day events are dates."""
 
-import datetime
-
 import icalendar
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from helsefellesskap.core import access
+from helsefellesskap.core.calendar import (
+    CalendarEntry,
+    build_calendar,
+    calendar_response,
+    summary_with_bodies,
+)
 from helsefellesskap.organisation.models import Body, Community
 from helsefellesskap.organisation.policies import can_view_body
 
@@ -23,90 +26,29 @@ from . import selectors
 from .models import FeedToken
 from .selectors import Entry
 
-CONTENT_TYPE = "text/calendar; charset=utf-8"
-PRODID = "-//Helsefellesskap//Årshjul//NO"
-UID_DOMAIN = "helsefellesskap"
+
+def calendar_entry(entry: Entry) -> CalendarEntry:
+    return CalendarEntry(
+        uid=entry.uid,
+        summary=summary_with_bodies(entry.title, entry.bodies),
+        starts_at=entry.starts_at,
+        ends_at=entry.ends_at,
+        category=str(entry.kind_label),
+        all_day=entry.all_day,
+        location=entry.location,
+        description=entry.description,
+        url=entry.url,
+        video_url=entry.meeting.video_url if entry.meeting is not None else "",
+        is_confirmed=entry.is_confirmed,
+        last_modified=entry.event.updated_at if entry.event is not None else None,
+    )
 
 
-def build_calendar(
-    base_url: str, name: str, entries: list[Entry], *, private: bool
+def _calendar(
+    request: HttpRequest, name: str, entries: list[Entry], *, private: bool
 ) -> icalendar.Calendar:
-    """The calendar of `entries`. Video links go only into private calendars (the invitation and
-    the personal and members' feeds), as on the meeting page."""
-    tz = timezone.get_default_timezone()
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", str(tz))
-    stamp = timezone.now().astimezone(datetime.UTC)
-    for entry in entries:
-        calendar.add_component(_event(base_url, entry, stamp, tz, private=private))
-    if entries:
-        first = min(entry.date for entry in entries) - datetime.timedelta(days=400)
-        last = max(entry.last_date for entry in entries) + datetime.timedelta(days=400)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
-    return calendar
-
-
-def _event(base_url: str, entry: Entry, stamp, tz, *, private: bool) -> icalendar.Event:
-    event = icalendar.Event()
-    event.add("uid", f"{entry.uid}@{UID_DOMAIN}")
-    event.add("dtstamp", stamp)
-    if entry.all_day:
-        event.add("dtstart", entry.date)
-        event.add("dtend", entry.last_date + datetime.timedelta(days=1))
-    else:
-        event.add("dtstart", entry.starts_at.astimezone(tz))
-        event.add("dtend", entry.ends_at.astimezone(tz))
-    event.add("summary", _summary(entry))
-    if entry.location:
-        event.add("location", entry.location)
-    description = [entry.description] if entry.description else []
-    if entry.url:
-        url = base_url + entry.url
-        event.add("url", url)
-        description.append(_("Møtesiden: %(url)s") % {"url": url})
-    if private and entry.meeting is not None and entry.meeting.video_url:
-        description.append(_("Videolenke: %(url)s") % {"url": entry.meeting.video_url})
-    if description:
-        event.add("description", "\n\n".join(description))
-    event.add("categories", [str(entry.kind_label)])
-    event.add("status", "CONFIRMED" if entry.is_confirmed else "TENTATIVE")
-    event.add("transp", "TRANSPARENT" if entry.all_day else "OPAQUE")
-    if entry.event is not None:
-        event.add("last-modified", entry.event.updated_at.astimezone(datetime.UTC))
-    return event
-
-
-def _base(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-def meeting_calendar(meeting, *, private: bool) -> bytes:
-    """One meeting as a calendar file: the invitation's attachment and the meeting page's link.
-    The UID is the meeting's, so a calendar that also subscribes to a feed shows it once."""
-    from django.conf import settings
-
-    entries = [selectors.meeting_entry(meeting)]
-    return build_calendar(settings.SITE_URL, meeting.title, entries, private=private).to_ical()
-
-
-def _summary(entry: Entry) -> str:
-    """The title, with the body when the title does not already name it."""
-    names = [str(body) for body in entry.bodies if str(body) not in entry.title]
-    return f"{entry.title} ({', '.join(names)})" if names else entry.title
-
-
-def _response(calendar: icalendar.Calendar, filename: str, *, private: bool) -> HttpResponse:
-    response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
-    response["Cache-Control"] = "private, max-age=300" if private else "public, max-age=300"
-    if private:
-        response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    base = request.build_absolute_uri("/").rstrip("/")
+    return build_calendar(base, name, [calendar_entry(e) for e in entries], private=private)
 
 
 @require_GET
@@ -117,8 +59,8 @@ def community_feed(request, slug):
         raise Http404
     entries = selectors.community_feed_entries(community)
     name = _("Årshjul – %(name)s") % {"name": community.short_name}
-    return _response(
-        build_calendar(_base(request), name, entries, private=False),
+    return calendar_response(
+        _calendar(request, name, entries, private=False),
         f"arshjul-{community.slug}",
         private=False,
     )
@@ -136,8 +78,8 @@ def body_feed(request, slug, body_slug):
         raise Http404
     entries = selectors.body_feed_entries(body, private=private)
     name = _("%(body)s – %(community)s") % {"body": body, "community": community.short_name}
-    return _response(
-        build_calendar(_base(request), name, entries, private=private),
+    return calendar_response(
+        _calendar(request, name, entries, private=private),
         f"{slugify(community.slug)}-{slugify(body.slug)}",
         private=private or not body.is_public,
     )
@@ -153,6 +95,6 @@ def personal_feed(request, token):
         raise Http404
     entries = selectors.personal_feed_entries(feed_token.user)
     name = _("Mine møter – Helsefellesskap")
-    return _response(
-        build_calendar(_base(request), name, entries, private=True), "mine-moter", private=True
+    return calendar_response(
+        _calendar(request, name, entries, private=True), "mine-moter", private=True
     )

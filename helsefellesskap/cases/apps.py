@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "helsefellesskap.cases"
     verbose_name = _("Saker, møter og vedtak")
+
+    def ready(self) -> None:
+        from helsefellesskap.core import pages
+
+        from . import policies  # registers the module's policies
+
+        pages.register_home_tasks(policies.home_tasks)

@@ -2,16 +2,32 @@
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from helsefellesskap.core.calendar import CalendarEntry, build_calendar, summary_with_bodies
 
 from . import authority
 from .models import Meeting
 
+MEETING_CATEGORY = _("Møte i organ")  # the annual wheel's category for a body's meeting
+
 
 def meeting_ics(meeting: Meeting, *, private: bool) -> str:
-    """The meeting as an iCalendar file, built like the annual wheel's feeds."""
-    from helsefellesskap.annualwheel.feeds import meeting_calendar
-
-    return meeting_calendar(meeting, private=private).decode()
+    """The meeting as an iCalendar file, the invitation's attachment. The UID is the meeting's,
+    as in the annual wheel's feeds, so a calendar that also subscribes to a feed shows it once."""
+    bodies = list(meeting.bodies.all())
+    entry = CalendarEntry(
+        uid=f"meeting-{meeting.uid}",
+        summary=summary_with_bodies(meeting.title, bodies),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        category=str(MEETING_CATEGORY),
+        location=meeting.location,
+        url=meeting.get_absolute_url(),
+        video_url=meeting.video_url,
+    )
+    calendar = build_calendar(settings.SITE_URL, meeting.title, [entry], private=private)
+    return calendar.to_ical().decode()
 
 
 def minutes_context(meeting: Meeting, *, private: bool) -> dict:

@@ -1,8 +1,13 @@
 """Who may see and change cases, meetings, papers and minutes."""
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from helsefellesskap.core import access
+from helsefellesskap.core.pages import Task
 from helsefellesskap.organisation.models import Body, Community, Membership
 from helsefellesskap.organisation.policies import ACTING_ROLES
 
@@ -57,3 +62,16 @@ def meeting_or_deny(user, community: Community, pk: int):
             raise access.LoginRequired
         raise access.Http404
     return meeting
+
+
+def home_tasks(user: Any, community: Any) -> list[Task]:
+    """The module's card on the community's home page."""
+    url = reverse("cases:meetings", args=[community.slug])
+    return [
+        Task(
+            30,
+            _("Møter og protokoller"),
+            _("Møtekalender, sakslister, sakspapirer og godkjente protokoller"),
+            url,
+        )
+    ]

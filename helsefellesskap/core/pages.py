@@ -1,5 +1,10 @@
-"""What every community page shares: its context (menu, breadcrumbs, the user's rights) and the
-submit loop of a form whose rules live in a service."""
+"""What every community page shares: its context (menu, breadcrumbs, the user's rights), the
+main tasks each module offers on the community's home page, and the submit loop of a form whose
+rules live in a service."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,6 +28,32 @@ def community_context(request, community, nav, crumbs, **extra):
         ],
         **extra,
     }
+
+
+@dataclass(frozen=True)
+class Task:
+    """A main task on the community's home page: a card with a link."""
+
+    order: int
+    title: str
+    description: str
+    url: str
+
+
+TaskProvider = Callable[[Any, Any], list[Task]]
+_task_providers: list[TaskProvider] = []
+
+
+def register_home_tasks(provider: TaskProvider) -> None:
+    """Called by each module when the app registry is ready: `provider(user, community)` gives
+    the tasks it offers this user on the community's home page."""
+    if provider not in _task_providers:
+        _task_providers.append(provider)
+
+
+def home_tasks(user: Any, community: Any) -> list[Task]:
+    tasks = [task for provider in _task_providers for task in provider(user, community)]
+    return sorted(tasks, key=lambda task: task.order)
 
 
 def add_form_errors(form, error: ValidationError) -> None:

@@ -2,11 +2,15 @@
 the GP liaison and the secretariat."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from helsefellesskap.core import access
+from helsefellesskap.core.pages import Task
 from helsefellesskap.organisation.models import Body, Community, Membership, Person
 
 from . import workflow
@@ -158,3 +162,12 @@ def deviation_or_deny(user, community: Community, number: str):
             raise access.LoginRequired
         raise access.Http404  # nobody outside the case learns that it exists
     return deviation
+
+
+def home_tasks(user: Any, community: Any) -> list[Task]:
+    """The report card on the community's home page, for those who may report."""
+    if not can_report_deviation(user, community):
+        return []
+    url = reverse("deviations:report", args=[community.slug])
+    text = _("Når samarbeidet mellom sykehus, kommune og fastlege svikter")
+    return [Task(10, _("Meld samhandlingsavvik"), text, url)]

@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helsefellesskap.core import access
-from helsefellesskap.core.pages import community_context, submit
-from helsefellesskap.deviations.policies import can_report_deviation
+from helsefellesskap.core.pages import community_context, home_tasks, submit
 from helsefellesskap.organisation import policies
 
 from . import selectors, services
@@ -49,7 +48,7 @@ def community(request, slug):
         [],
         summary=selectors.community_summary(request.user, community),
         my_seats=selectors.my_seats(request.user, community),
-        can_report_deviation=can_report_deviation(request.user, community),
+        tasks=home_tasks(request.user, community),
     )
     context["breadcrumbs"] = []
     return render(request, "organisation/community.html", context)

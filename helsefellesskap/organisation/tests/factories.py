@@ -1,9 +1,9 @@
 import datetime
 
 import factory
+from django.conf import settings
 from factory.django import DjangoModelFactory
 
-from helsefellesskap.accounts.models import User
 from helsefellesskap.organisation.models import (
     Body,
     Community,
@@ -18,7 +18,7 @@ TERM_START = datetime.date(2024, 1, 1)
 
 class UserFactory(DjangoModelFactory):
     class Meta:
-        model = User
+        model = settings.AUTH_USER_MODEL
         django_get_or_create = ["email"]
 
     email = factory.Sequence(lambda n: f"bruker{n}@example.no")
