@@ -18,7 +18,8 @@ from . import access
 M = TypeVar("M", bound=models.Model)
 
 NOTHING = Q(pk__in=[])
-EVERYTHING = Q()
+# Not Q(): Django drops an empty Q from `a | Q()`, which would turn "or everything" into "a".
+EVERYTHING = Q(pk__isnull=False)
 
 
 class Policy(Generic[M]):

@@ -3,7 +3,7 @@ people, seats and invitations. The seats themselves are read here for the access
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -44,6 +44,9 @@ class CommunityPolicy(Policy[Community]):
 
     def visible(self, user: Any) -> Q:
         return self.published() | self.of_members(user)
+
+    def in_community(self, queryset: QuerySet[Any], community: Any) -> QuerySet[Any]:
+        return queryset if community is None else queryset.filter(pk=community.pk)
 
     def community_of(self, row: Any) -> Any:
         return row
