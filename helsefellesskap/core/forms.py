@@ -18,9 +18,21 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
+class DesignsystemetBoundField(forms.BoundField):
+    @property
+    def describedby(self) -> str:
+        """The ids of the field's help text and error message, for `aria-describedby`."""
+        ids = [f"{self.auto_id}_helptext"] if self.help_text else []
+        if self.errors:
+            ids.append(f"{self.auto_id}_error")
+        return " ".join(ids)
+
+
 class DesignsystemetMixin:
     """Gives each widget Designsystemet's class and marks invalid fields for assistive
     technology."""
+
+    bound_field_class = DesignsystemetBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,12 +47,8 @@ class DesignsystemetMixin:
         for name in self.errors:
             if name not in self.fields:
                 continue
-            field_id = self[name].auto_id
-            described_by = [f"{field_id}_error"]
-            if self.fields[name].help_text:
-                described_by.insert(0, f"{field_id}_helptext")
             self.fields[name].widget.attrs["aria-invalid"] = "true"
-            self.fields[name].widget.attrs["aria-describedby"] = " ".join(described_by)
+            self.fields[name].widget.attrs["aria-describedby"] = self[name].describedby
 
 
 class DateInput(forms.DateInput):

@@ -1,13 +1,14 @@
 """Pages of the organisation module. Every view asks `permissions` first."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context, home_tasks, submit
+from helsefellesskap.core.policies import get_visible_or_404
 from helsefellesskap.organisation import policies
 
 from . import selectors, services
@@ -39,6 +40,7 @@ def _fields(form) -> dict:
     return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 
+@require_GET
 def community(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -54,6 +56,7 @@ def community(request, slug):
     return render(request, "organisation/community.html", context)
 
 
+@require_GET
 def body_list(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -66,6 +69,7 @@ def body_list(request, slug):
     return render(request, "organisation/body_list.html", context)
 
 
+@require_GET
 def body_detail(request, slug, body_slug):
     community = policies.community_or_deny(request.user, slug)
     body = policies.body_or_deny(request.user, community, body_slug)
@@ -161,6 +165,7 @@ def _body_crumbs(slug, body, last):
     ]
 
 
+@require_GET
 def party_list(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -173,6 +178,7 @@ def party_list(request, slug):
     return render(request, "organisation/party_list.html", context)
 
 
+@require_GET
 def contact_list(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -185,6 +191,7 @@ def contact_list(request, slug):
     return render(request, "organisation/contact_list.html", context)
 
 
+@require_GET
 def representation(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -198,6 +205,7 @@ def representation(request, slug):
 
 
 @login_required
+@require_GET
 def person_list(request, slug):
     community = policies.community_or_deny(request.user, slug, admin=True)
     context = community_context(
@@ -226,7 +234,11 @@ def _edit_page(request, community, *, form, save, nav, list_url, list_label, tit
 @require_http_methods(["GET", "POST"])
 def person_form(request, slug, pk=None):
     community = policies.community_or_deny(request.user, slug, admin=True)
-    person = get_object_or_404(Person, community=community, pk=pk) if pk else None
+    person = (
+        get_visible_or_404(Person, request.user, community=community, edit=True, pk=pk)
+        if pk
+        else None
+    )
     form = PersonForm(request.POST or None, instance=person, community=community)
 
     def save(data):
@@ -269,7 +281,9 @@ def invitation_create(request, slug):
 def party_form(request, slug, pk=None):
     community = policies.community_or_deny(request.user, slug, admin=True)
     party = (
-        get_object_or_404(Party, community=community, pk=pk) if pk else Party(community=community)
+        get_visible_or_404(Party, request.user, community=community, edit=True, pk=pk)
+        if pk
+        else Party(community=community)
     )
     form = PartyForm(request.POST or None, instance=party, community=community)
     return _edit_page(
@@ -289,7 +303,7 @@ def party_form(request, slug, pk=None):
 def region_form(request, slug, pk=None):
     community = policies.community_or_deny(request.user, slug, admin=True)
     region = (
-        get_object_or_404(MunicipalRegion, community=community, pk=pk)
+        get_visible_or_404(MunicipalRegion, request.user, community=community, edit=True, pk=pk)
         if pk
         else MunicipalRegion(community=community)
     )
@@ -311,7 +325,7 @@ def region_form(request, slug, pk=None):
 def body_form(request, slug, body_slug=None):
     community = policies.community_or_deny(request.user, slug, admin=True)
     body = (
-        get_object_or_404(Body, community=community, slug=body_slug)
+        get_visible_or_404(Body, request.user, community=community, edit=True, slug=body_slug)
         if body_slug
         else Body(community=community)
     )
