@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from helsefellesskap.core.forms import DesignsystemetMixin
 from helsefellesskap.mail.services import email_queue_rendered
 
+from .models import User
+
 
 class LoginForm(DesignsystemetMixin, AuthenticationForm):
     error_messages = {
@@ -77,8 +79,6 @@ class AcceptInvitationForm(DesignsystemetMixin, forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("Passordene er ikke like."))
         if first:
-            from .models import User
-
             try:
                 password_validation.validate_password(first, User(email=self.email))
             except forms.ValidationError as error:

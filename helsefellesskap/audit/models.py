@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.policies import PolicyQuerySet
+
 
 class AuditEntry(models.Model):
     """One thing someone did to something that matters. Written only by audit.services."""
@@ -37,6 +39,10 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("objekt"), max_length=300)
     changes = models.JSONField(_("endringer"), default=dict, blank=True)
     at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+
+    # The community may be empty (a platform-wide change), so this is no `CommunityOwned` row;
+    # its policy reads the same `community` field.
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("revisjonsspor")

@@ -1,15 +1,26 @@
+"""The audit trail's writes. Every service that changes something that matters records it here,
+inside the transaction of the change, so the change and its entry stand or fall together."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
 from django.db import models, transaction
 
 from .models import AuditEntry
 
+M = TypeVar("M", bound=models.Model)
+
+# {"field": [old, new]}, the values as text.
+Changes = dict[str, list[str]]
+
 
 def audit_record(
     *,
-    actor,
+    actor: Any,
     action: str,
     obj: models.Model,
-    community=None,
-    changes: dict | None = None,
+    community: Any = None,
+    changes: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Record that `actor` did `action` to `obj`. Call inside the same transaction as the change."""
     return AuditEntry.objects.create(
@@ -19,27 +30,29 @@ def audit_record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
-        changes=changes or {},
+        changes=dict(changes or {}),
     )
 
 
-def field_changes(before: models.Model | None, after: models.Model, fields: list[str]) -> dict:
+def _as_text(instance: models.Model | None, name: str) -> str:
+    if instance is None:
+        return ""
+    value = getattr(instance, name)
+    return "" if value is None else str(value)
+
+
+def field_changes(
+    before: models.Model | None, after: models.Model, fields: Sequence[str]
+) -> Changes:
     """The fields that differ, as {"field": [old, new]} with values as text."""
-
-    def text(instance, name):
-        if instance is None:
-            return ""
-        value = getattr(instance, name)
-        return "" if value is None else str(value)
-
     return {
-        name: [text(before, name), text(after, name)]
+        name: [_as_text(before, name), _as_text(after, name)]
         for name in fields
-        if text(before, name) != text(after, name)
+        if _as_text(before, name) != _as_text(after, name)
     }
 
 
-def save_audited(*, actor, obj: models.Model, values: dict, allowed: list[str]) -> models.Model:
+def save_audited(*, actor: Any, obj: M, values: Mapping[str, Any], allowed: Sequence[str]) -> M:
     """Set `values` on `obj`, validate, save and record what changed, in one transaction.
 
     A new object is created; an existing one is locked, compared with what the database holds,

@@ -32,7 +32,7 @@ class DesignsystemetMixin:
     """Gives each widget Designsystemet's class and marks invalid fields for assistive
     technology."""
 
-    bound_field_class = DesignsystemetBoundField
+    bound_field_class: type[forms.BoundField] | None = DesignsystemetBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,19 +2,44 @@
 main tasks each module offers on the community's home page, and the submit loop of a form whose
 rules live in a service."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from helsefellesskap.core import access
 
+if TYPE_CHECKING:
+    # Text or lazily translated text; the stubs' name for it exists only for the type checker.
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+else:
+    StrOrPromise = str | Promise
 
-def community_context(request, community, nav, crumbs, **extra):
+T = TypeVar("T")
+
+# A breadcrumb: its label and its link (None for the current page).
+Crumb = tuple[StrOrPromise, str | None]
+
+
+class PageCommunity(access.CommunityLike, Protocol):
+    """What a community page needs of its community (the organisation app's `Community`)."""
+
+    @property
+    def short_name(self) -> str: ...
+
+    def get_absolute_url(self) -> str: ...
+
+
+def community_context(
+    request: HttpRequest, community: PageCommunity, nav: str, crumbs: Iterable[Crumb], **extra: Any
+) -> dict[str, Any]:
     """What every community page's template needs: the community, its menu, breadcrumbs."""
     return {
         "community": community,
@@ -56,7 +81,7 @@ def home_tasks(user: Any, community: Any) -> list[Task]:
     return sorted(tasks, key=lambda task: task.order)
 
 
-def add_form_errors(form, error: ValidationError) -> None:
+def add_form_errors(form: forms.BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -64,7 +89,12 @@ def add_form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def submit(request, form, save, success):
+def submit(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], T],
+    success: StrOrPromise | Callable[[T], StrOrPromise],
+) -> T | None:
     """Validate `form`, then call `save(cleaned_data)` (a service). Returns the saved object, or
     None when the form or the service refused it: the errors are then on the form, which keeps
     what the user typed. `success` is a message with %(name)s, or a function of the object."""

@@ -8,14 +8,20 @@ queryset method (`Model.objects.visible_to(user, community)`) and the object che
 convention of `core.access`.
 """
 
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 
 from . import access
 
 M = TypeVar("M", bound=models.Model)
+# Any queryset: the policy's methods hand back the kind they were given (a custom queryset keeps
+# its own methods).
+QS = TypeVar("QS", bound=models.QuerySet[Any, Any])
+# Covariant, as Django's own querysets are: a queryset of cases is a queryset of models.
+M_co = TypeVar("M_co", bound=models.Model, covariant=True)
 
 NOTHING = Q(pk__in=[])
 # Not Q(): Django drops an empty Q from `a | Q()`, which would turn "or everything" into "a".
@@ -64,30 +70,26 @@ class Policy(Generic[M]):
 
     # --- What views, selectors, feeds, search and the API call ---
 
-    def in_community(self, queryset: models.QuerySet, community: Any) -> models.QuerySet:
+    def in_community(self, queryset: QS, community: Any) -> QS:
         return (
             queryset if community is None else queryset.filter(**{self.community_field: community})
         )
 
-    def visible_to(
-        self, queryset: models.QuerySet, user: Any, community: Any = None
-    ) -> models.QuerySet:
+    def visible_to(self, queryset: QS, user: Any, community: Any = None) -> QS:
         return self.in_community(queryset, community).filter(self.visible(user))
 
-    def editable_by(
-        self, queryset: models.QuerySet, user: Any, community: Any = None
-    ) -> models.QuerySet:
+    def editable_by(self, queryset: QS, user: Any, community: Any = None) -> QS:
         return self.in_community(queryset, community).filter(self.editable(user))
 
-    def can_view(self, user: Any, row: models.Model) -> bool:
+    def can_view(self, user: Any, row: M) -> bool:
         rows = self.model._default_manager.filter(pk=row.pk)
         return self.visible_to(rows, user).exists()
 
-    def can_edit(self, user: Any, row: models.Model) -> bool:
+    def can_edit(self, user: Any, row: M) -> bool:
         rows = self.model._default_manager.filter(pk=row.pk)
         return self.editable_by(rows, user).exists()
 
-    def community_of(self, row: models.Model) -> Any:
+    def community_of(self, row: M) -> Any:
         value: Any = row
         for step in self.community_field.split("__"):
             value = getattr(value, step)
@@ -121,17 +123,17 @@ def registered_models() -> list[type[models.Model]]:
     return list(_policies)
 
 
-class PolicyQuerySet(models.QuerySet):
+class PolicyQuerySet(models.QuerySet[M_co]):
     """The manager of every community-scoped model: `visible_to` and `editable_by` ask the
     model's policy."""
 
-    def visible_to(self, user: Any, community: Any = None) -> "PolicyQuerySet":
+    def visible_to(self, user: Any, community: Any = None) -> Self:
         return policy_for(self.model).visible_to(self, user, community)
 
-    def editable_by(self, user: Any, community: Any = None) -> "PolicyQuerySet":
+    def editable_by(self, user: Any, community: Any = None) -> Self:
         return policy_for(self.model).editable_by(self, user, community)
 
-    def in_community(self, community: Any) -> "PolicyQuerySet":
+    def in_community(self, community: Any) -> Self:
         return policy_for(self.model).in_community(self, community)
 
 
@@ -144,13 +146,13 @@ def can_edit(user: Any, row: models.Model) -> bool:
 
 
 def get_visible_or_404(
-    queryset: models.QuerySet | type[models.Model],
+    queryset: models.QuerySet[M] | type[M],
     user: Any,
     *,
     community: Any = None,
     edit: bool = False,
     **lookup: Any,
-) -> Any:
+) -> M:
     """The row of `queryset` matching `lookup` in `community`, if the user may see it (and change
     it, with `edit`). Otherwise: a login for the anonymous visitor when the row exists, 404 for
     whoever may not know of it, 403 for a member who sees it but may not change it."""
@@ -162,9 +164,10 @@ def get_visible_or_404(
     if row is None:
         if not access.access_for(user).is_authenticated and rows.exists():
             raise access.LoginRequired
-        raise access.Http404
+        raise Http404
     if edit and not policy.can_edit(user, row):
         access.deny(user, policy.community_of(row) if community is None else community)
     if community is not None and policy.community_field == "community":
-        row.community = community  # the caller has it already: spare the query
+        # The caller has it already: spare the query. (The field is named by the policy.)
+        setattr(row, policy.community_field, community)
     return row

@@ -105,7 +105,7 @@ def _status_reports(plan: ActionPlan, today: datetime.date) -> int:
         past = bool(years) and max(years) < today.year
         paths, weights = zip(*(PATHS_PAST if past else PATHS), strict=True)
         path = rng.choices(paths, weights=weights)[0]
-        bodies = list(measure.responsible_bodies.all()) or [secretariat]
+        bodies: list[Body | None] = list(measure.responsible_bodies.all()) or [secretariat]
         day = today - datetime.timedelta(days=rng.randint(300, 380))
         for status in path:
             day += datetime.timedelta(days=rng.randint(40, 120))

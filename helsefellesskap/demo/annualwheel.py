@@ -11,6 +11,7 @@ and for a body that already has past meetings the past is left to them (no extra
 are made)."""
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -43,7 +44,7 @@ def _free_day(day: datetime.date) -> datetime.date:
 
 def _yearly_events(year: int, bodies: dict[str, Body], place: str) -> list[dict]:
     asu, psu = bodies.get("asu"), bodies.get("psu")
-    events = [
+    events: list[dict[str, Any]] = [
         {
             "kind": Kind.DEVIATION_REPORT,
             "title": "Årsrapport for samhandlingsavvik til ASU",
@@ -128,7 +129,7 @@ def _event_values(spec: dict) -> dict:
 
 def _rules_for(community: Community, bodies: dict[str, Body], year: int) -> list[dict]:
     place = COMMUNITIES[community.slug]
-    specs = []
+    specs: list[tuple[Body, str, int, int, datetime.time, int, str | None, int]] = []
     for slug in ("asu", "psu", "au"):
         if slug in bodies:
             title, weeks, weekday, start, minutes, where = RULES[slug]

@@ -22,6 +22,7 @@ has cases is left alone. Load the action plans first, so follow-ups link to thei
 import datetime
 import random
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -92,7 +93,7 @@ ANY_OTHER = [
     "Kort orientering om kapasitetssituasjonen på sykehuset og i kommunene.",
     "Sekretariatet orienterte om oppdateringer på samhandlingssidene.",
 ]
-STEP_PHRASE = {
+STEP_PHRASE: dict[str, str] = {
     Outcome.RECOMMENDED: "innstilling",
     Outcome.DECIDED: "vedtak",
     Outcome.NOTED: "orientering",
@@ -781,7 +782,7 @@ def load_demo_cases(today: datetime.date | None = None) -> dict:
     slugs = list(TEMPLATES)
     for slug in slugs:
         community = Community.objects.filter(slug=slug).first()
-        if community is None or community.cases.exists():
+        if community is None or Case.objects.filter(community=community).exists():
             continue
         with transaction.atomic():
             builder = _Builder(community, today)
@@ -817,6 +818,10 @@ def _next_weekday(day: datetime.date, weekday: int) -> datetime.date:
             day = datetime.date(day.year, 1, 7)
         else:
             return day
+
+
+def _days_apart(day: datetime.date, other: datetime.date) -> int:
+    return abs((other - day).days)
 
 
 def _series(first, until, weekday, every) -> list[datetime.date]:
@@ -1279,7 +1284,7 @@ class _Builder:
         plan: list[tuple[datetime.date, str, tuple[str, ...]]] = []
         for index, day in enumerate(psu_days):
             if index % 2 == 1 and asu_days:
-                nearest = min(asu_days, key=lambda a, day=day: abs((a - day).days))
+                nearest = min(asu_days, key=partial(_days_apart, day))
                 asu_days.remove(nearest)
                 plan.append((nearest, "joint", ("psu", "asu")))
             else:
@@ -1362,7 +1367,7 @@ class _Builder:
             }.get(kind, self.rng.choice([1, 1, 2, 3]))
             self.attend(slot, absent)
         # Registration order decides the numbers: cases and the PSU's minutes cases, by date.
-        entries: list[tuple[datetime.date, int, object]] = []
+        entries: list[tuple[datetime.date, int, Template | tuple[_Slot, _Slot]]] = []
         for index, template in enumerate(templates):
             entries.append((self.today + template.day * DAY, index, template))
         psu_slots = [s for s in self.slots if "psu" in s.slugs]
@@ -1531,7 +1536,7 @@ class _Builder:
         if not tpl.against:
             return []
         body = self.bodies[slug]
-        seats = {
+        seats: dict[int | None, Membership] = {
             m.person_id: m
             for m in Membership.objects.current(slot.day).filter(
                 body=body, role__in=Membership.SEAT_ROLES
@@ -1658,7 +1663,7 @@ def _roles(rows: list[Attendance], bodies: list[Body], on: datetime.date) -> dic
         if current or seat.person_id not in roles:
             roles[seat.person_id] = seat.role
     for row in rows:
-        if row.membership_id and row.membership.role:
+        if row.membership is not None and row.membership.role:
             roles[row.person_id] = row.membership.role
     return roles
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from helsefellesskap.actionplan.models import Measure
 from helsefellesskap.demo.organisation import DEMO_PASSWORD
 from helsefellesskap.deviations import services
-from helsefellesskap.deviations.models import Deviation, Event, Handler, Theme
+from helsefellesskap.deviations.models import Category, Deviation, Event, Handler, Theme
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
 HOSPITAL_UNITS = [
@@ -134,7 +134,7 @@ CATEGORY_WEIGHTS = {
     "Brudd på avtale eller retningslinje": 5,
     "Annet": 4,
 }
-THEMES = {
+THEMES: dict[str, list[tuple[str, str, str | None]]] = {
     "nordre-trondelag": [
         ("Epikrise mangler ved utskrivning på fredager", "followed_up", "13 c)"),
         ("PLO-meldinger til feil HER-id", "open", None),
@@ -158,7 +158,7 @@ def load_demo_deviations(today: datetime.date | None = None) -> dict:
             hospital = Party.objects.get(community=community, name=hospital_name)
             municipality = Party.objects.get(community=community, name=main)
             logins += _people(community, hospital, municipality, key)
-            if not community.deviations.exists():
+            if not Deviation.objects.filter(community=community).exists():
                 created += _deviations(community, hospital, volume, today)
     return {"deviations": Deviation.objects.count(), "created": created, "logins": logins}
 
@@ -213,7 +213,7 @@ def _people(community, hospital, municipality, key) -> list[tuple[str, str]]:
 
 def _deviations(community, hospital, volume, today) -> int:
     rng = random.Random(f"avvik-{community.slug}")  # the same demo every time
-    categories = {c.name: c for c in community.deviation_categories.all()}
+    categories = {c.name: c for c in Category.objects.filter(community=community)}
     names, weights = zip(*CATEGORY_WEIGHTS.items(), strict=True)
     municipalities = list(Party.objects.filter(community=community, kind=Party.Kind.MUNICIPALITY))
     sizes = [m.population or 1000 for m in municipalities]
@@ -286,7 +286,7 @@ def _deviations(community, hospital, volume, today) -> int:
         counters[year] = counters.get(year, 0) + 1
         deviation.number = f"{year}-{counters[year]:04d}"
     Deviation.objects.bulk_create(rows)
-    saved = community.deviations.all()
+    saved = Deviation.objects.filter(community=community)
     Event.objects.bulk_create(
         [
             Event(deviation=d, action="report", to_state="reported", party=d.reporting_party)

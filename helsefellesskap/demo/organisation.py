@@ -10,8 +10,9 @@ import csv
 import datetime
 import json
 from collections import Counter
+from io import TextIOBase
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
@@ -30,6 +31,8 @@ MUNICIPALITIES_CSV = DATA_DIR / "municipalities.csv"
 DEMO_JSON = DATA_DIR / "demo_organisation.json"
 
 DEMO_PASSWORD = "demo-passord-2026"
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -51,24 +54,24 @@ def read_demo_data() -> dict[str, Any]:
 
 def _differs(obj: models.Model, name: str, value) -> bool:
     field = obj._meta.get_field(name)
-    if field.many_to_one:  # compare keys, without fetching the related row
+    # A foreign key: compare keys, without fetching the related row.
+    if isinstance(field, models.Field) and field.many_to_one:
         return getattr(obj, field.attname) != (value.pk if value is not None else None)
     return getattr(obj, name) != value
 
 
 class _Loader:
-    def __init__(self, stdout=None):
+    def __init__(self, stdout: TextIOBase | None = None) -> None:
         self.stdout = stdout
         self.created: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
 
-    def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+    def upsert(self, model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> M:
         """Find the row by `lookup` (its natural key) or build it; set `values`; validate and save
         only if it is new or something changed."""
-        obj = model._default_manager.filter(**lookup).first()
-        created = obj is None
-        if created:
-            obj = model(**lookup)
+        found = model._default_manager.filter(**lookup).first()
+        created = found is None
+        obj = model(**lookup) if found is None else found
         changed = [name for name, value in values.items() if _differs(obj, name, value)]
         for name in changed:
             setattr(obj, name, values[name])
@@ -232,7 +235,7 @@ class _Loader:
         return spec["description"], email
 
 
-def load_demo(stdout=None) -> dict:
+def load_demo(stdout: TextIOBase | None = None) -> dict:
     """Create or bring up to date the demo organisation and the demo logins.
 
     Returns counts of what exists and what this run created or changed, the demo logins as

@@ -3,20 +3,29 @@ a background task that retries with growing pauses when the mail server is down.
 
 import datetime
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_tasks import task
 
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
+# A text attachment: {"name": ..., "content": ..., "mimetype": ...}.
+Attachment = dict[str, str]
+
 
 def email_queue(
-    *, to: str, template: str, context: dict, attachments: list[dict] | None = None
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    attachments: list[Attachment] | None = None,
 ) -> OutgoingEmail:
     """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` and queue the mail.
 
@@ -38,7 +47,7 @@ def email_queue_rendered(
     subject: str,
     text_body: str,
     html_body: str = "",
-    attachments: list[dict] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> OutgoingEmail:
     """Queue a rendered mail. Attachments are text: {"name", "content", "mimetype"}."""
     email = OutgoingEmail.objects.create(
@@ -53,15 +62,19 @@ def email_queue_rendered(
     return email
 
 
-def _enqueue(email_id: int, run_after: datetime.datetime | None = None) -> None:
-    from .tasks import deliver_email
+@task()
+def deliver_email(email_id: int) -> str:
+    """The background task: one attempt at delivering a queued mail."""
+    return email_deliver(email_id=email_id).status
 
-    task = deliver_email
+
+def _enqueue(email_id: int, run_after: datetime.datetime | None = None) -> None:
+    attempt = deliver_email
     if run_after is not None:
-        if not task.get_backend().supports_defer:
+        if not attempt.get_backend().supports_defer:
             return  # left for `send_queued_email`, which picks up every mail that is due
-        task = task.using(run_after=run_after)
-    task.enqueue(email_id)
+        attempt = attempt.using(run_after=run_after)
+    attempt.enqueue(email_id)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

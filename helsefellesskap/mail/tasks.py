@@ -1,8 +1,5 @@
-from django_tasks import task
+"""The mail task's old address: mails queued before the task moved to `services` name it so."""
 
-from .services import email_deliver
+from .services import deliver_email
 
-
-@task()
-def deliver_email(email_id: int) -> str:
-    return email_deliver(email_id=email_id).status
+__all__ = ["deliver_email"]

@@ -1,4 +1,7 @@
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -7,11 +10,19 @@ from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, formfield
 from .models import Body, Community, Membership, MunicipalRegion, Party, Person
 
 
+def choice_field(fields: dict[str, forms.Field], name: str) -> forms.ModelChoiceField[Any]:
+    """The form field of a foreign key (or a declared choice of rows): a ModelChoiceField."""
+    return cast("forms.ModelChoiceField[Any]", fields[name])
+
+
 class CommunityScopedMixin:
     """Limits every choice of party, region, person and body to one community."""
 
-    def scope_to(self, community: Community) -> None:
-        scoped = {
+    fields: dict[str, forms.Field]  # the form's own (forms.BaseForm)
+
+    def scope_to(self, community: Community) -> dict[str, QuerySet[Any]]:
+        """Scope the form's choices; returns the querysets by field name."""
+        scoped: dict[str, QuerySet[Any]] = {
             "party": Party.objects.filter(community=community),
             "region": MunicipalRegion.objects.filter(community=community),
             "person": Person.objects.filter(community=community),
@@ -19,7 +30,8 @@ class CommunityScopedMixin:
         }
         for name, queryset in scoped.items():
             if name in self.fields:
-                self.fields[name].queryset = queryset
+                choice_field(self.fields, name).queryset = queryset
+        return scoped
 
 
 class MembershipForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
@@ -46,8 +58,8 @@ class MembershipForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm)
         super().__init__(*args, **kwargs)
         self.instance.community = body.community
         self.instance.body = body
-        self.scope_to(body.community)
-        self.fields["party"].queryset = self.fields["party"].queryset.order_by("kind", "name")
+        scoped = self.scope_to(body.community)
+        choice_field(self.fields, "party").queryset = scoped["party"].order_by("kind", "name")
         if not self.instance.pk:
             self.fields["start_date"].initial = timezone.localdate()
 
@@ -165,4 +177,4 @@ class BodyForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
         parents = Body.objects.filter(community=community)
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        choice_field(self.fields, "parent").queryset = parents

@@ -4,6 +4,7 @@ Every row belongs to one community; a person who sits in two communities is two 
 to the same login."""
 
 import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.core.models import CommunityOwned
 from helsefellesskap.core.policies import PolicyQuerySet
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 RESERVED_SLUGS = {
     "admin",
@@ -165,7 +169,7 @@ class Party(CommunityOwned):
     def is_municipality(self) -> bool:
         return self.kind == self.Kind.MUNICIPALITY
 
-    other_community_messages = {"region": ERROR_REGION_OTHER_COMMUNITY}
+    other_community_messages: ClassVar[dict[str, Any]] = {"region": ERROR_REGION_OTHER_COMMUNITY}
 
     def clean(self):
         errors = self.other_community_errors()
@@ -202,7 +206,7 @@ class Unit(CommunityOwned):
     def __str__(self) -> str:
         return f"{self.name} ({self.party})"
 
-    other_community_messages = {"party": ERROR_PARTY_OTHER_COMMUNITY}
+    other_community_messages: ClassVar[dict[str, Any]] = {"party": ERROR_PARTY_OTHER_COMMUNITY}
 
 
 class Body(CommunityOwned):
@@ -272,7 +276,7 @@ class Body(CommunityOwned):
             parent = parent.parent
         return seen
 
-    other_community_messages = {"parent": ERROR_PARENT_OTHER_COMMUNITY}
+    other_community_messages: ClassVar[dict[str, Any]] = {"parent": ERROR_PARENT_OTHER_COMMUNITY}
 
     def clean(self):
         errors = self.other_community_errors()
@@ -355,7 +359,7 @@ class Person(CommunityOwned):
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
 
-    other_community_messages = {
+    other_community_messages: ClassVar[dict[str, Any]] = {
         "party": ERROR_PARTY_OTHER_COMMUNITY,
         "unit": ERROR_PARTY_OTHER_COMMUNITY,
     }
@@ -365,16 +369,16 @@ class Person(CommunityOwned):
         super().clean()
 
 
-class MembershipQuerySet(PolicyQuerySet):
-    def current(self, on: datetime.date | None = None):
+class MembershipQuerySet(PolicyQuerySet["Membership"]):
+    def current(self, on: datetime.date | None = None) -> Self:
         on = on or timezone.localdate()
         return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on))
 
-    def ended(self, on: datetime.date | None = None):
+    def ended(self, on: datetime.date | None = None) -> Self:
         on = on or timezone.localdate()
         return self.filter(end_date__lt=on)
 
-    def overlapping(self, start: datetime.date, end: datetime.date | None):
+    def overlapping(self, start: datetime.date, end: datetime.date | None) -> Self:
         """Memberships whose term shares at least one day with [start, end]."""
         qs = self.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         return qs.filter(start_date__lte=end) if end else qs
@@ -402,7 +406,10 @@ class Membership(CommunityOwned):
 
     # Roles that hold a seat in the parity count; substitutes, observers and secretaries do not.
     SEAT_ROLES = (Role.CHAIR, Role.DEPUTY, Role.MEMBER)
-    UNIQUE_ROLES = {Role.CHAIR: ERROR_SECOND_CHAIR, Role.DEPUTY: ERROR_SECOND_DEPUTY}
+    UNIQUE_ROLES: ClassVar[dict[str, "_StrPromise"]] = {
+        Role.CHAIR: ERROR_SECOND_CHAIR,
+        Role.DEPUTY: ERROR_SECOND_DEPUTY,
+    }
 
     body = models.ForeignKey(
         Body, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organ")
@@ -434,7 +441,8 @@ class Membership(CommunityOwned):
     end_date = models.DateField(_("til"), null=True, blank=True)
     note = models.CharField(_("merknad"), max_length=300, blank=True)
 
-    objects = MembershipQuerySet.as_manager()
+    # A class variable, as the inherited manager is (the type checker infers its type).
+    objects: ClassVar = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("medlemskap")
@@ -459,7 +467,7 @@ class Membership(CommunityOwned):
             return str(self.party)
         return self.get_representation_display()
 
-    other_community_messages = {
+    other_community_messages: ClassVar[dict[str, Any]] = {
         "person": ERROR_PERSON_OTHER_COMMUNITY,
         "party": ERROR_PARTY_OTHER_COMMUNITY,
         "region": ERROR_REGION_OTHER_COMMUNITY,

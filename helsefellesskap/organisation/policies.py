@@ -3,12 +3,12 @@ people, seats and invitations. The seats themselves are read here for the access
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from helsefellesskap.core import access
-from helsefellesskap.core.policies import Policy, get_visible_or_404, register
+from helsefellesskap.core.policies import QS, Policy, get_visible_or_404, register
 
 from .models import Body, Community, Invitation, Membership, MunicipalRegion, Party, Person, Unit
 
@@ -45,10 +45,10 @@ class CommunityPolicy(Policy[Community]):
     def visible(self, user: Any) -> Q:
         return self.published() | self.of_members(user)
 
-    def in_community(self, queryset: QuerySet[Any], community: Any) -> QuerySet[Any]:
+    def in_community(self, queryset: QS, community: Any) -> QS:
         return queryset if community is None else queryset.filter(pk=community.pk)
 
-    def community_of(self, row: Any) -> Any:
+    def community_of(self, row: Community) -> Community:
         return row
 
 

@@ -1,18 +1,39 @@
 """Reads for the organisation pages. Each returns what one page shows in a fixed, small number of
 queries, whatever the size of the community."""
 
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict, cast
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.core import access
 
-from .models import Body, Community, Membership, MunicipalRegion, Party, Person
+from .models import Body, Community, Membership, MembershipQuerySet, MunicipalRegion, Party, Person
 
-ROLE_RANK = {
+
+class MineMark(TypedDict):
+    is_mine: bool  # the user holds a seat in the community
+
+
+class BodyListMarks(TypedDict):
+    member_count: int  # current seats
+    visible_parent: Body | None  # see `visible_parent`
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # The rows of the lists, with what the selectors below add to them for the templates.
+    ListedCommunity = WithAnnotations[Community, MineMark]
+    ListedBody = WithAnnotations[Body, BodyListMarks]
+
+ROLE_RANK: dict[str, int] = {
     role: rank
     for rank, role in enumerate(
         [
@@ -36,11 +57,11 @@ REPRESENTATIVE_KINDS = {
 }
 
 
-def _membership_related(qs):
+def _membership_related(qs: MembershipQuerySet) -> MembershipQuerySet:
     return qs.select_related("person", "party", "region")
 
 
-def communities_for_user(user) -> list[Community]:
+def communities_for_user(user: Any) -> list[ListedCommunity]:
     """Every community the user may see, those they belong to first, each marked `is_mine`."""
     grant = access.access_for(user)
     communities = Community.objects.filter(
@@ -48,33 +69,34 @@ def communities_for_user(user) -> list[Community]:
     ).order_by("name")
     if grant.is_platform_admin:
         communities = Community.objects.order_by("name")
-    result = list(communities)
+    result = [cast("ListedCommunity", community) for community in communities]
     for community in result:
-        community.is_mine = community.pk in grant.member_of
+        community.is_mine = community.pk in grant.member_of  # the mark ListedCommunity promises
     return sorted(result, key=lambda c: (not c.is_mine, c.name))
 
 
-def visible_bodies(user, community: Community):
+def visible_bodies(user: Any, community: Community) -> QuerySet[Body]:
     qs = Body.objects.filter(community=community)
     if not access.can_view_private(user, community):
         qs = qs.filter(is_public=True)
     return qs
 
 
-def body_list(user, community: Community) -> list[Body]:
+def body_list(user: Any, community: Community) -> list[ListedBody]:
     """The community's bodies, in kind order, each with its number of current seats."""
     today = timezone.localdate()
     current = Q(memberships__start_date__lte=today) & (
         Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today)
     )
-    bodies = list(
-        visible_bodies(user, community)
+    bodies = [
+        cast("ListedBody", body)
+        for body in visible_bodies(user, community)
         .select_related("parent")
         .annotate(member_count=Count("memberships", filter=current))
-    )
+    ]
     private = access.can_view_private(user, community)
     for body in bodies:
-        body.visible_parent = visible_parent(body, private)
+        body.visible_parent = visible_parent(body, private)  # the mark ListedBody promises
     return sorted(bodies, key=lambda b: (KIND_RANK[b.kind], b.order, b.name))
 
 
@@ -84,7 +106,7 @@ def visible_parent(body: Body, private: bool) -> Body | None:
     return parent if parent is not None and (private or parent.is_public) else None
 
 
-def sort_memberships(memberships) -> list[Membership]:
+def sort_memberships(memberships: Iterable[Membership]) -> list[Membership]:
     return sorted(
         memberships,
         key=lambda m: (ROLE_RANK[m.role], m.person.family_name, m.person.given_name),
@@ -105,7 +127,7 @@ def body_history(body: Body) -> list[Membership]:
     return list(_membership_related(body.memberships.ended()).order_by("-end_date"))
 
 
-def child_bodies(user, body: Body) -> list[Body]:
+def child_bodies(user: Any, body: Body) -> list[Body]:
     return list(visible_bodies(user, body.community).filter(parent=body))
 
 
@@ -128,7 +150,7 @@ class PartyGroups:
 def parties_grouped(community: Community) -> PartyGroups:
     """Hospital trusts; municipalities by region (those without a region last); other parties."""
     groups = PartyGroups()
-    by_region = {
+    by_region: dict[int | None, RegionGroup] = {
         region.pk: RegionGroup(region=region, label=region.name)
         for region in MunicipalRegion.objects.filter(community=community)
     }
@@ -152,7 +174,7 @@ class Contact:
     seats: list[Membership]
 
 
-def contact_list(user, community: Community) -> list[Contact]:
+def contact_list(user: Any, community: Community) -> list[Contact]:
     """People with a current seat, with their seats. The public see only public contacts and
     public bodies; members see everyone."""
     private = access.can_view_private(user, community)
@@ -201,7 +223,7 @@ class Representation:
         )
 
 
-def representation_overview(user, community: Community) -> list[Representation]:
+def representation_overview(user: Any, community: Community) -> list[Representation]:
     """For each body: user representatives, GPs, and municipal against hospital seats
     (likeverdighet). Substitutes, observers and secretaries hold no seat in the count."""
     bodies = body_list(user, community)
@@ -232,7 +254,7 @@ def representation_overview(user, community: Community) -> list[Representation]:
     return list(rows.values())
 
 
-def community_summary(user, community: Community) -> dict:
+def community_summary(user: Any, community: Community) -> dict[str, int]:
     today = timezone.localdate()
     parties = Party.objects.filter(community=community).aggregate(
         municipalities=Count("id", filter=Q(kind=Party.Kind.MUNICIPALITY)),
@@ -250,7 +272,7 @@ def community_summary(user, community: Community) -> dict:
     }
 
 
-def my_seats(user, community: Community | None = None) -> list[Membership]:
+def my_seats(user: Any, community: Community | None = None) -> list[Membership]:
     if not user.is_authenticated:
         return []
     seats = Membership.objects.current().filter(person__user=user)
@@ -263,7 +285,7 @@ def my_seats(user, community: Community | None = None) -> list[Membership]:
     )
 
 
-def people_register(community: Community):
+def people_register(community: Community) -> QuerySet[Person]:
     return (
         Person.objects.filter(community=community)
         .select_related("party", "user")

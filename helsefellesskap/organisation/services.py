@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,22 +46,23 @@ ERROR_INVITATION_WRONG_USER = _(
 )
 
 
-def membership_create(*, actor, body: Body, **values) -> Membership:
+def membership_create(*, actor: Any, body: Body, **values: Any) -> Membership:
     membership = Membership(community_id=body.community_id, body=body)
     return save_audited(actor=actor, obj=membership, values=values, allowed=MEMBERSHIP_FIELDS)
 
 
-def membership_update(*, actor, membership: Membership, **values) -> Membership:
+def membership_update(*, actor: Any, membership: Membership, **values: Any) -> Membership:
     """Change a seat. An ended seat is history and stays as it was."""
-    stored_end = Membership.objects.filter(pk=membership.pk).values_list("end_date", flat=True)
-    stored_end = stored_end.first()
+    stored_end = (
+        Membership.objects.filter(pk=membership.pk).values_list("end_date", flat=True).first()
+    )
     if stored_end and stored_end < timezone.localdate():
         raise ValidationError(ERROR_ALREADY_ENDED)
     return save_audited(actor=actor, obj=membership, values=values, allowed=MEMBERSHIP_FIELDS)
 
 
 def membership_end(
-    *, actor, membership: Membership, end_date: datetime.date | None = None, note: str = ""
+    *, actor: Any, membership: Membership, end_date: datetime.date | None = None, note: str = ""
 ) -> Membership:
     """End a seat; it stays in the body's history."""
     end_date = end_date or timezone.localdate()
@@ -82,13 +84,13 @@ def membership_end(
     return membership
 
 
-def person_create(*, actor, community: Community, **values) -> Person:
+def person_create(*, actor: Any, community: Community, **values: Any) -> Person:
     return save_audited(
         actor=actor, obj=Person(community=community), values=values, allowed=PERSON_FIELDS
     )
 
 
-def person_update(*, actor, person: Person, **values) -> Person:
+def person_update(*, actor: Any, person: Person, **values: Any) -> Person:
     """Change a person. A new e-mail address voids open invitations sent to the old one."""
     old_email = Person.objects.filter(pk=person.pk).values_list("email", flat=True).first()
     with transaction.atomic():
@@ -109,7 +111,7 @@ def _token_hash(token: str) -> str:
 
 
 def invitation_send(
-    *, actor, person: Person, membership: Membership | None = None
+    *, actor: Any, person: Person, membership: Membership | None = None
 ) -> tuple[Invitation, str]:
     """Invite `person` to log in; the e-mail holds a one-time link. Returns the invitation and the
     raw token (only its hash is stored)."""
@@ -150,7 +152,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     )
 
 
-def invitation_accept(*, invitation: Invitation, user) -> Person:
+def invitation_accept(*, invitation: Invitation, user: Any) -> Person:
     """Link the invited person to `user` (a new or an existing login with the invited e-mail)."""
     if not invitation.is_usable:
         raise ValidationError(ERROR_INVITATION_UNUSABLE)
@@ -175,7 +177,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Person:
 
 def invitation_create(
     *,
-    actor,
+    actor: Any,
     community: Community,
     given_name: str,
     family_name: str,
@@ -217,12 +219,12 @@ def invitation_create(
 PARTY_FIELDS = ["name", "kind", "municipality_number", "region", "population", "website", "note"]
 
 
-def party_save(*, actor, party: Party, **values) -> Party:
+def party_save(*, actor: Any, party: Party, **values: Any) -> Party:
     """Create or change a party (e.g. move a municipality to another region)."""
     return save_audited(actor=actor, obj=party, values=values, allowed=PARTY_FIELDS)
 
 
-def region_save(*, actor, region: MunicipalRegion, **values) -> MunicipalRegion:
+def region_save(*, actor: Any, region: MunicipalRegion, **values: Any) -> MunicipalRegion:
     return save_audited(actor=actor, obj=region, values=values, allowed=["name", "order"])
 
 
@@ -240,5 +242,5 @@ BODY_FIELDS = [
 ]
 
 
-def body_save(*, actor, body: Body, **values) -> Body:
+def body_save(*, actor: Any, body: Body, **values: Any) -> Body:
     return save_audited(actor=actor, obj=body, values=values, allowed=BODY_FIELDS)

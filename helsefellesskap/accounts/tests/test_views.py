@@ -38,6 +38,12 @@ def test_profile_needs_login_and_lists_seats(client, world):
     assert "Leder" in response.text
 
 
+def test_profile_answers_get_only(client, world):
+    client.force_login(world.member)
+    assert client.post(reverse("accounts:profile")).status_code == 405
+    assert client.put(reverse("accounts:invitation_accept", args=["ukjent"])).status_code == 405
+
+
 def test_password_reset_mail_is_queued_and_sent_with_a_working_link(
     client, world, mailoutbox, django_capture_on_commit_callbacks
 ):
