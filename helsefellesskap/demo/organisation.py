@@ -8,6 +8,7 @@ through the services, because demo data has no actor and needs no audit trail.""
 
 import csv
 import datetime
+import hashlib
 import json
 from collections import Counter
 from io import TextIOBase
@@ -20,6 +21,7 @@ from django.db import models, transaction
 from helsefellesskap.organisation.models import (
     Body,
     Community,
+    Invitation,
     Membership,
     MunicipalRegion,
     Party,
@@ -84,6 +86,38 @@ class _Loader:
             obj.save(update_fields=changed)
             self.updated[model.__name__] += 1
         return obj
+
+    def pending_invitation(self, community: Community) -> None:
+        """One invitation not yet accepted, so the register shows one. Its link is unknown: only
+        the hash of a made-up token is stored, as for every invitation."""
+        person = (
+            Person.objects.filter(community=community, user__isnull=True, email__gt="")
+            .order_by("family_name", "given_name")
+            .first()
+        )
+        secretary = (
+            Membership.objects.current()
+            .filter(
+                community=community, body__kind=Body.Kind.SECRETARIAT, person__user__isnull=False
+            )
+            .select_related("person__user")
+            .first()
+        )
+        if person is None or secretary is None:
+            return
+        token_hash = hashlib.sha256(f"demo-invitasjon-{community.slug}".encode()).hexdigest()
+        expires = datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)
+        self.upsert(
+            Invitation,
+            {"token_hash": token_hash},
+            {
+                "community": community,
+                "person": person,
+                "email": person.email,
+                "expires_at": expires,
+                "invited_by": secretary.person.user,
+            },
+        )
 
     def community(self, spec: dict, municipality_rows: list[dict], default_start) -> Community:
         community = self.upsert(
@@ -250,6 +284,8 @@ def load_demo(stdout: TextIOBase | None = None) -> dict:
         for spec in data["communities"]:
             loader.community(spec, municipalities.get(spec["key"], []), default_start)
         logins = [loader.login(spec, slugs) for spec in data["logins"]]
+        for community in Community.objects.filter(slug__in=slugs):
+            loader.pending_invitation(community)
     in_demo = {"community__slug__in": slugs}
     return {
         "communities": Community.objects.filter(slug__in=slugs).count(),
