@@ -1,6 +1,7 @@
 """Calendar feeds (iCalendar, RFC 5545) for calendar apps: per community (public), per body, and
 per person behind a private token. Calendar apps fetch them without a session, so a feed either
-shows only what is public or is reached through the person's own token.
+shows only what is public or is reached through the person's own token. The rows are looked up
+through the policies and refused with a plain 404 (no login page): a calendar app cannot log in.
 
 Times are written as local Europe/Oslo times with a TZID and the VTIMEZONE that defines it, so a
 10:00 meeting is 10:00 in every calendar, summer and winter; all-day events are dates."""
@@ -19,11 +20,10 @@ from helsefellesskap.core.calendar import (
     calendar_response,
     summary_with_bodies,
 )
+from helsefellesskap.core.policies import policy_for
 from helsefellesskap.organisation.models import Body, Community
-from helsefellesskap.organisation.policies import can_view_body
 
 from . import selectors
-from .models import FeedToken
 from .selectors import Entry
 
 
@@ -51,12 +51,16 @@ def _calendar(
     return build_calendar(base, name, [calendar_entry(e) for e in entries], private=private)
 
 
+def _community(request: HttpRequest, slug: str) -> Community:
+    """The feed's community when the user may see it; else 404, even for an anonymous visitor."""
+    communities = policy_for(Community).visible_to(Community.objects.all(), request.user)
+    return get_object_or_404(communities, slug=slug)
+
+
 @require_GET
 def community_feed(request, slug):
     """The community's public calendar: public events and the meetings of public bodies."""
-    community = get_object_or_404(Community, slug=slug)
-    if not access.can_view_community(request.user, community):
-        raise Http404
+    community = _community(request, slug)
     entries = selectors.community_feed_entries(community)
     name = _("Årshjul – %(name)s") % {"name": community.short_name}
     return calendar_response(
@@ -70,13 +74,11 @@ def community_feed(request, slug):
 def body_feed(request, slug, body_slug):
     """A body's calendar. A non-public body's calendar is for members of the community only;
     a calendar app has no session and gets 404, so members use their personal calendar."""
-    community = get_object_or_404(Community, slug=slug)
-    body = get_object_or_404(Body, community=community, slug=body_slug)
+    community = _community(request, slug)
+    body = get_object_or_404(Body.objects.visible_to(request.user, community), slug=body_slug)
     body.community = community
     private = access.can_view_private(request.user, community)
-    if not can_view_body(request.user, body):
-        raise Http404
-    entries = selectors.body_feed_entries(body, private=private)
+    entries = selectors.body_feed_entries(request.user, body)
     name = _("%(body)s – %(community)s") % {"body": body, "community": community.short_name}
     return calendar_response(
         _calendar(request, name, entries, private=private),
@@ -88,12 +90,10 @@ def body_feed(request, slug, body_slug):
 @require_GET
 def personal_feed(request, token):
     """A person's calendar across communities, reached with the private token in the address."""
-    feed_token = (
-        FeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
-    )
-    if feed_token is None:
+    user = selectors.feed_owner(token)
+    if user is None:
         raise Http404
-    entries = selectors.personal_feed_entries(feed_token.user)
+    entries = selectors.personal_feed_entries(user)
     name = _("Mine møter – Helsefellesskap")
     return calendar_response(
         _calendar(request, name, entries, private=True), "mine-moter", private=True

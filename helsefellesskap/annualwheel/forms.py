@@ -1,4 +1,6 @@
 import datetime
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, TimeInput
 from helsefellesskap.organisation.models import Body, Community
 
-from .models import Kind, RecurrenceRule, WheelEvent
+from .models import Kind, RecurrenceRule, Weekday, WheelEvent
 from .services import local_datetime
 
 ERROR_TIMES_REQUIRED = _(
@@ -38,15 +40,14 @@ class RuleForm(DesignsystemetMixin, forms.ModelForm):
             "start_time": TimeInput(),
         }
 
-    def __init__(self, *args, community: Community, **kwargs):
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.community = community
-        self.fields["body"].queryset = Body.objects.filter(community=community)
-        self.fields["body"].empty_label = _("Ingen (hele helsefellesskapet)")
-        self.fields["weekday"].choices = [
-            ("", _("Samme som første dato")),
-            *self.fields["weekday"].choices[1:],
-        ]
+        body = cast(forms.ModelChoiceField, self.fields["body"])
+        body.queryset = Body.objects.filter(community=community)
+        body.empty_label = _("Ingen (hele helsefellesskapet)")
+        weekday = cast(forms.ChoiceField, self.fields["weekday"])
+        weekday.choices = [("", _("Samme som første dato")), *Weekday.choices]
         if not self.instance.pk:
             self.fields["first_date"].initial = timezone.localdate()
 
@@ -86,7 +87,9 @@ class EventForm(DesignsystemetMixin, forms.Form):
         if event is not None and event.pk and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(event)
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = Body.objects.filter(community=community)
+        cast(forms.ModelChoiceField, self.fields["body"]).queryset = Body.objects.filter(
+            community=community
+        )
 
     @staticmethod
     def initial_from(event: WheelEvent) -> dict:
@@ -140,9 +143,9 @@ class EventForm(DesignsystemetMixin, forms.Form):
 class GenerateForm(DesignsystemetMixin, forms.Form):
     year = forms.TypedChoiceField(label=_("År"), coerce=int)
 
-    def __init__(self, *args, years: list[int], **kwargs):
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(year, str(year)) for year in years]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [(y, str(y)) for y in years]
 
 
 class FilterForm(DesignsystemetMixin, forms.Form):
@@ -154,9 +157,9 @@ class FilterForm(DesignsystemetMixin, forms.Form):
     )
     organ = forms.ChoiceField(label=_("Organ"), required=False)
 
-    def __init__(self, *args, years: list[int], bodies, **kwargs):
+    def __init__(self, *args: Any, years: list[int], bodies: Iterable[Body], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ar"].choices = [(year, str(year)) for year in years]
-        self.fields["organ"].choices = [("", _("Alle"))] + [
+        cast(forms.ChoiceField, self.fields["ar"]).choices = [(y, str(y)) for y in years]
+        cast(forms.ChoiceField, self.fields["organ"]).choices = [("", _("Alle"))] + [
             (body.slug, str(body)) for body in bodies
         ]

@@ -7,6 +7,7 @@ local midnight of its first and of its last day in `starts_at` and `ends_at`."""
 import datetime
 import secrets
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap.organisation.models import Body, Community
+from helsefellesskap.core.models import CommunityOwned
+from helsefellesskap.core.periods import year_bounds
+from helsefellesskap.core.policies import PolicyQuerySet
+from helsefellesskap.organisation.models import Body
 
 ERROR_BODY_OTHER_COMMUNITY = _("Organet hører til et annet helsefellesskap.")
 ERROR_BODY_REQUIRED = _("Et møte i et organ må ha et organ.")
@@ -55,24 +59,16 @@ WEEKDAY_NAMES = (
 )
 
 
-def _check_body(instance, errors: dict) -> None:
-    if instance.body_id and instance.body.community_id != instance.community_id:
-        errors["body"] = ERROR_BODY_OTHER_COMMUNITY
-    elif instance.kind == Kind.BODY_MEETING and not instance.body_id:
+def _check_body(instance: "RecurrenceRule | WheelEvent", errors: dict) -> None:
+    if "body" not in errors and instance.kind == Kind.BODY_MEETING and not instance.body_id:
         errors["body"] = ERROR_BODY_REQUIRED
 
 
-class RecurrenceRule(models.Model):
+class RecurrenceRule(CommunityOwned):
     """«ASU about every six weeks»: proposes dates every `interval_weeks` from `first_date`, on
     `weekday` of the week when one is given, kept off public holidays, weekends, Christmas and the
     weeks of July. The secretariat confirms each proposal."""
 
-    community = models.ForeignKey(
-        Community,
-        on_delete=models.CASCADE,
-        related_name="wheel_rules",
-        verbose_name=_("fellesskap"),
-    )
     body = models.ForeignKey(
         Body,
         on_delete=models.CASCADE,
@@ -131,7 +127,7 @@ class RecurrenceRule(models.Model):
         """«Hver 6. uke, torsdag kl. 09.00» – for lists."""
         day = WEEKDAY_NAMES[self.weekday if self.weekday is not None else self.first_date.weekday()]
         if self.interval_weeks == 1:
-            every = _("Hver uke")
+            every = str(_("Hver uke"))
         else:
             every = _("Hver %(n)s. uke") % {"n": self.interval_weeks}
         return _("%(every)s, %(day)s kl. %(time)s") % {
@@ -140,8 +136,10 @@ class RecurrenceRule(models.Model):
             "time": f"{self.start_time:%H.%M}",
         }
 
-    def clean(self):
-        errors = {}
+    other_community_messages = {"body": ERROR_BODY_OTHER_COMMUNITY}
+
+    def clean(self) -> None:
+        errors = self.other_community_errors()
         _check_body(self, errors)
         if self.first_date and self.end_date and self.end_date < self.first_date:
             errors["end_date"] = ERROR_RULE_DATES
@@ -149,25 +147,20 @@ class RecurrenceRule(models.Model):
             raise ValidationError(errors)
 
 
-class WheelEventQuerySet(models.QuerySet):
-    def in_year(self, year: int):
-        tz = timezone.get_default_timezone()
-        start = datetime.datetime(year, 1, 1, tzinfo=tz)
-        end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+class WheelEventQuerySet(PolicyQuerySet["WheelEvent"]):
+    def in_year(self, year: int) -> "WheelEventQuerySet":
+        start, end = year_bounds(year)
         return self.filter(starts_at__gte=start, starts_at__lt=end)
 
 
-class WheelEvent(models.Model):
+WheelEventManager = models.Manager.from_queryset(WheelEventQuerySet)
+
+
+class WheelEvent(CommunityOwned):
     """One event in the wheel: a body's meeting, the theme day, a report due to ASU. A proposal
     made by a rule stays unconfirmed until the secretariat confirms it; confirming a body's
     meeting creates the meeting itself (cases.Meeting) and links it."""
 
-    community = models.ForeignKey(
-        Community,
-        on_delete=models.CASCADE,
-        related_name="wheel_events",
-        verbose_name=_("fellesskap"),
-    )
     kind = models.CharField(_("type hendelse"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("tittel"), max_length=200)
     body = models.ForeignKey(
@@ -209,7 +202,7 @@ class WheelEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = WheelEventQuerySet.as_manager()
+    objects: ClassVar[WheelEventManager] = WheelEventManager()
 
     class Meta:
         verbose_name = _("hendelse i årshjulet")
@@ -224,11 +217,19 @@ class WheelEvent(models.Model):
     def local_date(self) -> datetime.date:
         return timezone.localtime(self.starts_at).date()
 
-    def clean(self):
-        errors = {}
+    @property
+    def is_deletable(self) -> bool:
+        """A meeting's event is not deleted: the meeting is cancelled on its page instead."""
+        return self.meeting_id is None
+
+    other_community_messages = {
+        "body": ERROR_BODY_OTHER_COMMUNITY,
+        "rule": ERROR_RULE_OTHER_COMMUNITY,
+    }
+
+    def clean(self) -> None:
+        errors = self.other_community_errors()
         _check_body(self, errors)
-        if self.rule_id and self.rule.community_id != self.community_id:
-            errors["rule"] = ERROR_RULE_OTHER_COMMUNITY
         if self.kind == Kind.BODY_MEETING and self.all_day:
             errors["all_day"] = ERROR_MEETING_ALL_DAY
         too_short = self.ends_at == self.starts_at and not self.all_day

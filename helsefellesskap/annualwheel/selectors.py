@@ -1,39 +1,29 @@
 """Reads for the annual wheel: the events and meetings a user may see, as one list of entries.
 
-Everyone sees the confirmed public events of public bodies (or of no body) and the meetings of
-public bodies. Members of the community also see non-public events, unconfirmed proposals and
-everything of the non-public bodies. A meeting of the community that has no event in the wheel
-is shown as an entry of its own; an event linked to a meeting takes the meeting's time and place,
-so nothing is shown twice."""
+Who sees an event is `WheelEventPolicy`'s question, who sees a meeting `MeetingPolicy`'s (the
+cases app); the wheel, the list and every feed ask them and nothing else. A meeting of the
+community that has no event in the wheel is shown as an entry of its own; an event linked to a
+meeting takes the meeting's time and place, so nothing is shown twice."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.dates import MONTHS
 
+from helsefellesskap.accounts.models import User
 from helsefellesskap.cases.models import Meeting
 from helsefellesskap.core import access
+from helsefellesskap.core.periods import year_bounds
 from helsefellesskap.organisation.models import Body, Community, Membership
 
-from .models import Kind, RecurrenceRule, WheelEvent
-
-MONTHS = (
-    _("januar"),
-    _("februar"),
-    _("mars"),
-    _("april"),
-    _("mai"),
-    _("juni"),
-    _("juli"),
-    _("august"),
-    _("september"),
-    _("oktober"),
-    _("november"),
-    _("desember"),
-)
+from .models import FeedToken, Kind, RecurrenceRule, WheelEvent
+from .policies import WheelEventPolicy
 
 
 @dataclass
@@ -79,38 +69,16 @@ class Entry:
         return ", ".join(str(body) for body in self.bodies)
 
 
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    tz = timezone.get_default_timezone()
-    return datetime.datetime(year, 1, 1, tzinfo=tz), datetime.datetime(year + 1, 1, 1, tzinfo=tz)
-
-
 def meeting_url(meeting: Meeting, community: Community) -> str:
     return reverse("cases:meeting", args=[community.slug, meeting.pk])
 
 
-def public_events_filter() -> Q:
-    return Q(is_public=True, is_confirmed=True) & (Q(body__isnull=True) | Q(body__is_public=True))
-
-
-def visible_events(user, community: Community):
-    events = WheelEvent.objects.filter(community=community)
-    if not access.can_view_private(user, community):
-        events = events.filter(public_events_filter())
-    return events
-
-
-def visible_meetings(user, community: Community):
+def visible_meetings(user: Any, community: Community | None = None) -> QuerySet[Meeting]:
+    """The meetings the user may see (cases' MeetingPolicy), without the cancelled ones."""
     return Meeting.objects.visible_to(user, community).exclude(status=Meeting.Status.CANCELLED)
 
 
-def visible_bodies(user, community: Community):
-    bodies = Body.objects.filter(community=community)
-    if not access.can_view_private(user, community):
-        bodies = bodies.filter(is_public=True)
-    return bodies
-
-
-def _event_entry(event: WheelEvent) -> Entry | None:
+def _event_entry(event: WheelEvent, is_open: bool) -> Entry | None:
     community = event.community
     entry = Entry(
         key=f"event-{event.pk}",
@@ -122,11 +90,11 @@ def _event_entry(event: WheelEvent) -> Entry | None:
         ends_at=event.ends_at,
         all_day=event.all_day,
         community=community,
-        bodies=[event.body] if event.body_id else [],
+        bodies=[event.body] if event.body is not None else [],
         location=event.location,
         description=event.description,
         is_confirmed=event.is_confirmed,
-        is_public=event.is_public and (event.body is None or event.body.is_public),
+        is_public=is_open,
         event=event,
     )
     meeting = event.meeting
@@ -134,7 +102,6 @@ def _event_entry(event: WheelEvent) -> Entry | None:
         if meeting.status == Meeting.Status.CANCELLED:
             return None
         entry.uid = f"meeting-{meeting.uid}"  # as in the invitation (cases.documents)
-        entry.is_public = entry.is_public and meeting.is_public
         entry.starts_at, entry.ends_at = meeting.starts_at, meeting.ends_at
         entry.location = meeting.location or event.location
         entry.meeting = meeting
@@ -143,28 +110,33 @@ def _event_entry(event: WheelEvent) -> Entry | None:
 
 
 def meeting_entry(meeting: Meeting) -> Entry:
-    bodies = list(meeting.bodies.all())
     return Entry(
         key=f"meeting-{meeting.pk}",
         uid=f"meeting-{meeting.uid}",
         kind=Kind.BODY_MEETING,
-        kind_label=Kind.BODY_MEETING.label,
+        kind_label=str(Kind.BODY_MEETING.label),
         title=meeting.title,
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
         all_day=False,
         community=meeting.community,
-        bodies=bodies,
+        bodies=list(meeting.bodies.all()),
         location=meeting.location,
-        is_public=all(body.is_public for body in bodies),
+        is_public=meeting.is_public,
         meeting=meeting,
         url=meeting_url(meeting, meeting.community),
     )
 
 
-def merge(events, meetings, *, start=None, end=None) -> list[Entry]:
+def merge(
+    events: Iterable[tuple[WheelEvent, bool]],
+    meetings: Iterable[Meeting],
+    *,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+) -> list[Entry]:
     """Events and unlinked meetings as one list in time order, limited to [start, end)."""
-    entries = [entry for entry in map(_event_entry, events) if entry is not None]
+    entries = [entry for entry in (_event_entry(*pair) for pair in events) if entry is not None]
     entries += [meeting_entry(meeting) for meeting in meetings]
     if start is not None:
         entries = [e for e in entries if e.starts_at >= start]
@@ -174,11 +146,15 @@ def merge(events, meetings, *, start=None, end=None) -> list[Entry]:
     return entries
 
 
-def _events(queryset):
-    return queryset.select_related("community", "body", "meeting")
+def _events(queryset: QuerySet[WheelEvent]) -> list[tuple[WheelEvent, bool]]:
+    """The events, each with whether its content is public (`WheelEventPolicy.open`): members
+    see the others marked as internal."""
+    is_open = ExpressionWrapper(WheelEventPolicy().open(), output_field=BooleanField())
+    rows = queryset.select_related("community", "body", "meeting").annotate(is_open=is_open)
+    return [(event, bool(event.is_open)) for event in rows]
 
 
-def _meetings(queryset):
+def _meetings(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
     return (
         queryset.filter(wheel_event__isnull=True)
         .select_related("community")
@@ -186,7 +162,7 @@ def _meetings(queryset):
     )
 
 
-def _in_window(start, end) -> Q:
+def _in_window(start: datetime.datetime, end: datetime.datetime | None) -> Q:
     """Events, or the meetings linked to them, that start in [start, end)."""
     q = Q(starts_at__gte=start) | Q(meeting__starts_at__gte=start)
     if end is not None:
@@ -197,11 +173,11 @@ def _in_window(start, end) -> Q:
 
 
 def year_entries(
-    user, community: Community, year: int, *, kind: str = "", body: Body | None = None
+    user: Any, community: Community, year: int, *, kind: str = "", body: Body | None = None
 ) -> list[Entry]:
     """The wheel of one year as the user may see it, optionally of one kind or one body."""
     start, end = year_bounds(year)
-    events = visible_events(user, community).filter(_in_window(start, end))
+    events = WheelEvent.objects.visible_to(user, community).filter(_in_window(start, end))
     meetings = visible_meetings(user, community).filter(starts_at__gte=start, starts_at__lt=end)
     if kind:
         events = events.filter(kind=kind)
@@ -210,33 +186,37 @@ def year_entries(
     if body is not None:
         events = events.filter(body=body)
         meetings = meetings.filter(bodies=body)
-    entries = merge(_events(events), _meetings(meetings), start=start, end=end)
-    if access.can_view_private(user, community):
-        return entries
-    return [entry for entry in entries if entry.is_public]
+    return merge(_events(events), _meetings(meetings), start=start, end=end)
 
 
-def by_month(entries: list[Entry]) -> list[dict]:
+@dataclass
+class Month:
+    number: int
+    name: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+def by_month(entries: list[Entry]) -> list[Month]:
     """Twelve months, each with its entries."""
-    months = [{"number": n, "name": MONTHS[n - 1], "entries": []} for n in range(1, 13)]
+    months = [Month(number=n, name=str(MONTHS[n])) for n in range(1, 13)]
     for entry in entries:
-        months[entry.date.month - 1]["entries"].append(entry)
+        months[entry.date.month - 1].entries.append(entry)
     return months
 
 
-def proposals(community: Community, year: int):
-    start, end = year_bounds(year)
+def proposals(user: Any, community: Community, year: int) -> QuerySet[WheelEvent]:
+    """The unconfirmed proposals of `year`, for the secretariat to confirm."""
     return (
-        WheelEvent.objects.filter(
-            community=community, is_confirmed=False, starts_at__gte=start, starts_at__lt=end
-        )
+        WheelEvent.objects.in_year(year)
+        .editable_by(user, community)
+        .filter(is_confirmed=False)
         .select_related("body", "rule")
         .order_by("starts_at", "title")
     )
 
 
-def rules(community: Community):
-    return RecurrenceRule.objects.filter(community=community).select_related("body")
+def rules(user: Any, community: Community) -> QuerySet[RecurrenceRule]:
+    return RecurrenceRule.objects.visible_to(user, community).select_related("body")
 
 
 # --- Feeds ---------------------------------------------------------------------------------------
@@ -247,60 +227,51 @@ def feed_start() -> datetime.datetime:
     return year_bounds(timezone.localdate().year - 1)[0]
 
 
+def _feed(events: QuerySet[WheelEvent], meetings: QuerySet[Meeting]) -> list[Entry]:
+    start = feed_start()
+    return merge(
+        _events(events.filter(_in_window(start, None))),
+        _meetings(meetings.filter(starts_at__gte=start)),
+        start=start,
+    )
+
+
 def community_feed_entries(community: Community) -> list[Entry]:
-    """Only what is public: confirmed public events and the meetings of public bodies."""
-    start = feed_start()
-    events = WheelEvent.objects.filter(community=community).filter(public_events_filter())
-    meetings = (
-        Meeting.objects.public()
-        .filter(community=community, starts_at__gte=start)
-        .exclude(status=Meeting.Status.CANCELLED)
-    )
-    entries = merge(
-        _events(events.filter(_in_window(start, None))), _meetings(meetings), start=start
-    )
-    return [entry for entry in entries if entry.is_public]
+    """Only what is public, whoever asks: what an anonymous visitor sees of the wheel."""
+    anonymous = AnonymousUser()
+    events = WheelEvent.objects.visible_to(anonymous, community)
+    return _feed(events, visible_meetings(anonymous, community))
 
 
-def body_feed_entries(body: Body, *, private: bool) -> list[Entry]:
-    """The body's confirmed events and its meetings; non-public events only when `private`."""
-    start = feed_start()
-    events = WheelEvent.objects.filter(body=body, is_confirmed=True)
-    if not private:
-        events = events.filter(is_public=True)
-    meetings = Meeting.objects.filter(bodies=body, starts_at__gte=start).exclude(
-        status=Meeting.Status.CANCELLED
-    )
-    if not private:
-        meetings = meetings.public()
-    entries = merge(
-        _events(events.filter(_in_window(start, None))), _meetings(meetings), start=start
-    )
-    return entries if private else [entry for entry in entries if entry.is_public]
+def body_feed_entries(user: Any, body: Body) -> list[Entry]:
+    """The body's confirmed events and its meetings, as the user may see them."""
+    community = body.community
+    events = WheelEvent.objects.visible_to(user, community).filter(body=body, is_confirmed=True)
+    return _feed(events, visible_meetings(user, community).filter(bodies=body))
 
 
-def seat_bodies(user):
-    """The bodies where `user` has a current seat, in every community."""
-    return Membership.objects.current().filter(person__user=user).values_list("body_id", flat=True)
+def feed_owner(token: str) -> User | None:
+    """The active user whose personal calendar `token` opens, or None."""
+    from_token = FeedToken.objects.select_related("user").filter(token=token, user__is_active=True)
+    feed_token = from_token.first()
+    return feed_token.user if feed_token is not None else None
 
 
-def personal_feed_entries(user) -> list[Entry]:
-    """The confirmed events and the meetings of every body where the user has a current seat."""
-    start = feed_start()
-    bodies = list(seat_bodies(user))
-    events = WheelEvent.objects.filter(body__in=bodies, is_confirmed=True)
-    meetings = (
-        Meeting.objects.filter(bodies__in=bodies, starts_at__gte=start)
-        .exclude(status=Meeting.Status.CANCELLED)
-        .distinct()
-    )
-    return merge(_events(events.filter(_in_window(start, None))), _meetings(meetings), start=start)
+def personal_feed_entries(user: Any) -> list[Entry]:
+    """The confirmed events and the meetings of every body where the user has a current seat,
+    in every community."""
+    bodies = {seat.body_id for seat in access.access_for(user).seats}
+    events = WheelEvent.objects.visible_to(user).filter(body__in=bodies, is_confirmed=True)
+    meetings = visible_meetings(user).filter(bodies__in=bodies).distinct()
+    return _feed(events, meetings)
 
 
-def seats_of(user):
-    return (
+def seats_of(user: Any) -> QuerySet[Membership]:
+    """The user's current seats, in every community, for their own calendar page."""
+    seats: QuerySet[Membership] = (
         Membership.objects.current()
         .filter(person__user=user)
         .select_related("body", "community")
         .order_by("community__name", "body__order", "body__name")
     )
+    return seats

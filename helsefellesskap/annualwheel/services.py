@@ -1,6 +1,8 @@
 """Changes to the annual wheel. Writes run in one transaction and write the audit trail."""
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,9 +13,17 @@ from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record, save_audited
 from helsefellesskap.cases import services as case_services
 from helsefellesskap.cases.models import Meeting
+from helsefellesskap.core.periods import FIRST_YEAR, LAST_YEAR
 
 from . import schedule
-from .models import FeedToken, Kind, RecurrenceRule, WheelEvent, new_token
+from .models import (
+    ERROR_BODY_REQUIRED,
+    FeedToken,
+    Kind,
+    RecurrenceRule,
+    WheelEvent,
+    new_token,
+)
 
 ERROR_DELETE_MEETING = _(
     "Hendelsen er knyttet til et møte. Avlys møtet på møtesiden i stedet for å slette den."
@@ -47,7 +57,6 @@ EVENT_FIELDS = [
     "description",
     "is_public",
 ]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def local_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime:
@@ -58,11 +67,11 @@ def local_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime
 # --- Rules ---------------------------------------------------------------------------------------
 
 
-def rule_save(*, actor, rule: RecurrenceRule, **values) -> RecurrenceRule:
+def rule_save(*, actor: Any, rule: RecurrenceRule, **values: Any) -> RecurrenceRule:
     return save_audited(actor=actor, obj=rule, values=values, allowed=RULE_FIELDS)
 
 
-def rule_delete(*, actor, rule: RecurrenceRule) -> int:
+def rule_delete(*, actor: Any, rule: RecurrenceRule) -> int:
     """Delete a rule and its unconfirmed proposals; confirmed events stay, without the rule.
     Returns the number of proposals removed."""
     with transaction.atomic():
@@ -77,7 +86,7 @@ def rule_delete(*, actor, rule: RecurrenceRule) -> int:
     return removed
 
 
-def rule_generate(*, actor, rule: RecurrenceRule, year: int) -> list[WheelEvent]:
+def rule_generate(*, actor: Any, rule: RecurrenceRule, year: int) -> list[WheelEvent]:
     """Propose the rule's dates for `year` as unconfirmed events (see schedule.py for how dates
     avoid holidays, weekends, Christmas and July). A date whose part of the series already has an
     event from the rule, or a meeting of the rule's body, is skipped: running it again adds
@@ -153,7 +162,7 @@ def rule_generate(*, actor, rule: RecurrenceRule, year: int) -> list[WheelEvent]
 # --- Events --------------------------------------------------------------------------------------
 
 
-def event_save(*, actor, event: WheelEvent, **values) -> WheelEvent:
+def event_save(*, actor: Any, event: WheelEvent, **values: Any) -> WheelEvent:
     """Create or change an event. A new confirmed body meeting creates the meeting itself, as
     confirming a proposal does. The time of an event linked to a meeting belongs to the meeting
     and is changed there."""
@@ -170,7 +179,7 @@ def event_save(*, actor, event: WheelEvent, **values) -> WheelEvent:
     return event
 
 
-def event_confirm(*, actor, event: WheelEvent) -> WheelEvent:
+def event_confirm(*, actor: Any, event: WheelEvent) -> WheelEvent:
     """Confirm a proposal. A body's meeting is created as a planned meeting with the standard
     agenda (cases.services.meeting_create) and linked to the event."""
     with transaction.atomic():
@@ -183,6 +192,8 @@ def event_confirm(*, actor, event: WheelEvent) -> WheelEvent:
             return event
         changes = {"is_confirmed": [str(event.is_confirmed), "True"]}
         if event.kind == Kind.BODY_MEETING and not event.meeting_id:
+            if event.body is None:  # clean() asks for the body of a meeting
+                raise ValidationError({"body": ERROR_BODY_REQUIRED})
             meeting = case_services.meeting_create(
                 actor=actor,
                 community=event.community,
@@ -200,16 +211,16 @@ def event_confirm(*, actor, event: WheelEvent) -> WheelEvent:
     return event
 
 
-def events_confirm(*, actor, events) -> list[WheelEvent]:
+def events_confirm(*, actor: Any, events: Iterable[WheelEvent]) -> list[WheelEvent]:
     """Confirm several proposals in one go (all or none)."""
     with transaction.atomic():
         return [event_confirm(actor=actor, event=event) for event in events]
 
 
-def event_delete(*, actor, event: WheelEvent) -> None:
+def event_delete(*, actor: Any, event: WheelEvent) -> None:
     """Delete a proposal or an event that is not a meeting. A meeting is cancelled, not deleted,
     so its event stays."""
-    if event.meeting_id:
+    if not event.is_deletable:
         raise ValidationError(ERROR_DELETE_MEETING)
     with transaction.atomic():
         audit_record(actor=actor, action=AuditEntry.Action.DELETE, obj=event)
@@ -219,13 +230,13 @@ def event_delete(*, actor, event: WheelEvent) -> None:
 # --- Personal calendar tokens -------------------------------------------------------------------
 
 
-def feed_token_for(user) -> FeedToken:
+def feed_token_for(user: Any) -> FeedToken:
     """The user's calendar token, made on first use."""
     token, _created = FeedToken.objects.get_or_create(user=user)
     return token
 
 
-def feed_token_reset(user) -> FeedToken:
+def feed_token_reset(user: Any) -> FeedToken:
     """Replace the token: the old calendar address stops working at once."""
     with transaction.atomic():
         token, created = FeedToken.objects.select_for_update().get_or_create(user=user)

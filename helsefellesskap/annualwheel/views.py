@@ -1,17 +1,20 @@
 """Pages of the annual wheel: the round year, the list, the secretariat's rules and proposals, one
-event, and the personal calendar address. Every view asks `permissions` first."""
+event, and the personal calendar address. Every view asks the policies first: the community
+through `community_or_deny`, each row through `get_visible_or_404`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from helsefellesskap.core import periods
 from helsefellesskap.core.pages import community_context, submit
+from helsefellesskap.core.policies import get_visible_or_404
 from helsefellesskap.organisation.models import Body
 from helsefellesskap.organisation.policies import community_or_deny
 
@@ -20,15 +23,6 @@ from .forms import EventForm, FilterForm, GenerateForm, RuleForm
 from .models import Kind, RecurrenceRule, WheelEvent
 
 NAV = "wheel"
-FIRST_YEAR, LAST_YEAR = services.FIRST_YEAR, services.LAST_YEAR
-
-
-def chosen_year(request) -> int:
-    """?ar=YYYY, else this year."""
-    value = request.GET.get("ar", "")
-    if value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR:
-        return int(value)
-    return timezone.localdate().year
 
 
 def wheel_crumbs(community, *more):
@@ -44,16 +38,17 @@ def wheel_context(request, community, crumbs, *, view: str, year: int | None = N
         crumbs,
         wheel_view=view,
         year=year,
-        previous_year=year - 1 if year and year > FIRST_YEAR else None,
-        next_year=year + 1 if year and year < LAST_YEAR else None,
+        previous_year=year - 1 if year and year > periods.FIRST_YEAR else None,
+        next_year=year + 1 if year and year < periods.LAST_YEAR else None,
         kind_labels=dict(Kind.choices),
         **extra,
     )
 
 
+@require_GET
 def wheel_page(request, slug):
     community = community_or_deny(request.user, slug)
-    year = chosen_year(request)
+    year = periods.chosen_year(request)
     entries = selectors.year_entries(request.user, community, year)
     context = wheel_context(
         request,
@@ -69,11 +64,12 @@ def wheel_page(request, slug):
     return render(request, "annualwheel/wheel.html", context)
 
 
+@require_GET
 def event_list(request, slug):
     community = community_or_deny(request.user, slug)
-    bodies = list(selectors.visible_bodies(request.user, community))
+    bodies = list(Body.objects.visible_to(request.user, community))
     this_year = timezone.localdate().year
-    year = chosen_year(request)
+    year = periods.chosen_year(request)
     years = sorted({this_year - 1, this_year, this_year + 1, year})
     form = FilterForm(
         {"type": "", "organ": "", **request.GET.dict(), "ar": year}, years=years, bodies=bodies
@@ -107,11 +103,19 @@ def _filter_query(kind: str, body: Body | None) -> str:
 # --- The secretariat: rules, proposals, events --------------------------------------------------
 
 
+def _rule(request, community, pk) -> RecurrenceRule:
+    return get_visible_or_404(RecurrenceRule, request.user, community=community, edit=True, pk=pk)
+
+
+def _event(request, community, pk) -> WheelEvent:
+    return get_visible_or_404(WheelEvent, request.user, community=community, edit=True, pk=pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rules_page(request, slug):
     community = community_or_deny(request.user, slug, admin=True)
-    year = chosen_year(request)
+    year = periods.chosen_year(request)
     this_year = timezone.localdate().year
     form = RuleForm(request.POST or None, community=community)
     saved = submit(
@@ -131,8 +135,8 @@ def rules_page(request, slug):
         view="rules",
         year=year,
         form=form,
-        rules=selectors.rules(community),
-        proposals=selectors.proposals(community, year),
+        rules=selectors.rules(request.user, community),
+        proposals=selectors.proposals(request.user, community, year),
         generate_form=GenerateForm(
             initial={"year": year}, years=sorted({this_year, this_year + 1, year})
         ),
@@ -144,7 +148,7 @@ def rules_page(request, slug):
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
-    rule = get_object_or_404(RecurrenceRule, community=community, pk=pk)
+    rule = _rule(request, community, pk)
     form = RuleForm(request.POST or None, instance=rule, community=community)
     rules_url = reverse("annualwheel:rules", args=[slug])
     saved = submit(
@@ -169,7 +173,7 @@ def rule_edit(request, slug, pk):
 @require_POST
 def rule_delete(request, slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
-    rule = get_object_or_404(RecurrenceRule, community=community, pk=pk)
+    rule = _rule(request, community, pk)
     removed = services.rule_delete(actor=request.user, rule=rule)
     messages.success(
         request,
@@ -190,7 +194,7 @@ def generate(request, slug):
         return redirect("annualwheel:rules", slug)
     year = form.cleaned_data["year"]
     made = 0
-    for rule in selectors.rules(community):
+    for rule in selectors.rules(request.user, community):
         made += len(services.rule_generate(actor=request.user, rule=rule, year=year))
     if made:
         message = ngettext(
@@ -217,7 +221,7 @@ def _back(request, slug, fallback_year=None) -> str:
 @require_POST
 def event_confirm(request, slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
-    event = get_object_or_404(WheelEvent, community=community, pk=pk)
+    event = _event(request, community, pk)
     try:
         event = services.event_confirm(actor=request.user, event=event)
     except ValidationError as error:
@@ -235,8 +239,8 @@ def event_confirm(request, slug, pk):
 @require_POST
 def confirm_all(request, slug):
     community = community_or_deny(request.user, slug, admin=True)
-    year = chosen_year(request)
-    pending = list(selectors.proposals(community, year))
+    year = periods.chosen_year(request)
+    pending = list(selectors.proposals(request.user, community, year))
     try:
         services.events_confirm(actor=request.user, events=pending)
     except ValidationError as error:
@@ -253,7 +257,7 @@ def confirm_all(request, slug):
 @require_POST
 def event_delete(request, slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
-    event = get_object_or_404(WheelEvent, community=community, pk=pk)
+    event = _event(request, community, pk)
     year = event.local_date.year
     try:
         services.event_delete(actor=request.user, event=event)
@@ -268,11 +272,7 @@ def event_delete(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def event_form(request, slug, pk=None):
     community = community_or_deny(request.user, slug, admin=True)
-    event = (
-        get_object_or_404(WheelEvent, community=community, pk=pk)
-        if pk
-        else WheelEvent(community=community)
-    )
+    event = _event(request, community, pk) if pk else WheelEvent(community=community)
     form = EventForm(request.POST or None, community=community, event=event)
     saved = submit(
         request,
@@ -305,6 +305,7 @@ def event_form(request, slug, pk=None):
 
 
 @login_required
+@require_GET
 def my_calendar(request, slug):
     community = community_or_deny(request.user, slug)
     token = services.feed_token_for(request.user)
@@ -321,7 +322,7 @@ def my_calendar(request, slug):
             reverse("annualwheel:community_feed", args=[slug])
         ),
         seats=selectors.seats_of(request.user),
-        bodies=selectors.visible_bodies(request.user, community),
+        public_bodies=Body.objects.visible_to(request.user, community).filter(is_public=True),
     )
     return render(request, "annualwheel/my_calendar.html", context)
 

@@ -7,10 +7,12 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from django.utils.dates import MONTHS
+
 from helsefellesskap.organisation.models import Body
 
 from .models import Kind
-from .selectors import MONTHS, Entry
+from .selectors import Entry
 
 SIZE = 440
 CENTRE = SIZE / 2
@@ -23,7 +25,7 @@ MARK = 5.5
 # then one ring per kind of yearly event (the two indicator reports share one, as do the theme
 # day and the dialogue meeting with the user organisations).
 COMMITTEES = {Body.Kind.POLITICAL, Body.Kind.ADMINISTRATIVE, Body.Kind.WORKING_COMMITTEE}
-RING_OF = {
+RING_OF: dict[str, int] = {
     Kind.BODY_MEETING: 1,
     Kind.PLAN_REVISION: 2,
     Kind.INDICATOR_REPORT_SPRING: 3,
@@ -81,7 +83,7 @@ def layout(year: int, entries: list[Entry], today: datetime.date | None = None) 
         sectors.append(
             {
                 "month": month,
-                "name": MONTHS[month - 1],
+                "name": MONTHS[month],
                 "path": f"M{c},{c} L{x1},{y1} A{OUTER},{OUTER} 0 0 1 {x2},{y2} Z",
                 "label_x": lx,
                 "label_y": ly,
