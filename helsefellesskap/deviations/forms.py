@@ -1,18 +1,28 @@
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap.actionplan.forms import MeasureChoiceField
+from helsefellesskap.actionplan.selectors import current_measure_choices
 from helsefellesskap.core.forms import DateInput, DateTimeInput, DesignsystemetMixin
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
 from .models import Category, Deviation, DeviationSettings, Handler, Theme
+from .selectors import OPEN, OVERDUE
 
 ERROR_FUTURE = _("Datoen kan ikke være fram i tid.")
 ERROR_HER = _("HER-id er et tall med opptil ni sifre.")
 CONFIRM_LABEL = _(
     "Jeg har sjekket teksten: den inneholder ikke navn på pasienter, pårørende eller andre."
 )
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field `name`, a choice of rows, for narrowing its queryset."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
 
 
 class ReportForm(DesignsystemetMixin, forms.ModelForm):
@@ -84,16 +94,18 @@ class ReportForm(DesignsystemetMixin, forms.ModelForm):
         parties = Party.objects.filter(community=community).order_by("kind", "name")
         if own_party_id:
             parties = parties.exclude(pk=own_party_id)
-        self.fields["concerned_party"].queryset = parties
+        _choice_field(self, "concerned_party").queryset = parties
         units = Unit.objects.filter(community=community, is_active=True).select_related("party")
-        self.fields["concerned_unit"].queryset = (
+        _choice_field(self, "concerned_unit").queryset = (
             units.exclude(party_id=own_party_id) if own_party_id else units
         )
-        self.fields["category"].queryset = Category.objects.filter(
+        _choice_field(self, "category").queryset = Category.objects.filter(
             community=community, is_active=True
         )
         self.fields["occurred_on"].initial = timezone.localdate()
-        self.fields["kind"].choices = Deviation.Kind.choices  # no empty radio button
+        cast(
+            forms.ChoiceField, self.fields["kind"]
+        ).choices = Deviation.Kind.choices  # no empty radio button
         self.fields["kind"].initial = Deviation.Kind.PATIENT
         self.fields["message_type"].required = False
         if not show_confirm:
@@ -144,9 +156,22 @@ class ActionForm(DesignsystemetMixin, forms.Form):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_party"].queryset = Party.objects.filter(community=community)
-        self.fields["to_unit"].queryset = Unit.objects.filter(community=community).select_related(
-            "party"
+        _choice_field(self, "to_party").queryset = Party.objects.filter(community=community)
+        _choice_field(self, "to_unit").queryset = Unit.objects.filter(
+            community=community
+        ).select_related("party")
+
+
+class MeasureChoiceField(forms.TypedChoiceField):
+    """A measure of the community's current action plans, stored by its lineage."""
+
+    def __init__(self, community: Community, **kwargs):
+        super().__init__(
+            choices=[("", _("Ingen")), *current_measure_choices(community)],
+            required=False,
+            empty_value=None,
+            label=_("Knyttet til tiltak i handlingsplanen"),
+            **kwargs,
         )
 
 
@@ -174,8 +199,8 @@ class ListFilterForm(DesignsystemetMixin, forms.Form):
         required=False,
         choices=[
             ("", _("Alle")),
-            ("open", _("Åpne")),
-            ("overdue", _("Over fristen")),
+            (OPEN, _("Åpne")),
+            (OVERDUE, _("Over fristen")),
             *Deviation.State.choices,
         ],
     )
@@ -188,8 +213,8 @@ class ListFilterForm(DesignsystemetMixin, forms.Form):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(community=community)
-        self.fields["party"].queryset = Party.objects.filter(community=community)
+        _choice_field(self, "category").queryset = Category.objects.filter(community=community)
+        _choice_field(self, "party").queryset = Party.objects.filter(community=community)
 
 
 class SettingsForm(DesignsystemetMixin, forms.ModelForm):
@@ -221,11 +246,11 @@ class HandlerForm(DesignsystemetMixin, forms.ModelForm):
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.community = community
-        self.fields["person"].queryset = Person.objects.filter(community=community)
-        self.fields["party"].queryset = Party.objects.filter(community=community)
-        self.fields["unit"].queryset = Unit.objects.filter(community=community).select_related(
-            "party"
-        )
+        _choice_field(self, "person").queryset = Person.objects.filter(community=community)
+        _choice_field(self, "party").queryset = Party.objects.filter(community=community)
+        _choice_field(self, "unit").queryset = Unit.objects.filter(
+            community=community
+        ).select_related("party")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,26 +1,66 @@
 """Collaboration deviations (samhandlingsavvik): one shared case for the reporting and the
 receiving party. No patient-identifying data is ever stored: every text passes `guard.check`
-before a row is written (see services)."""
+before a row is written (see services). Themes and categories, which the admin or a script might
+also write, refuse identity numbers, phone numbers and e-mail addresses in their own validation
+too, so a `full_clean()` anywhere stops them."""
+
+from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.models import CommunityOwned
+from helsefellesskap.core.policies import PolicyQuerySet
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
+
+from . import guard
 
 DEFAULT_DEADLINE_DAYS = 15
 # An address-register id: up to nine digits, so it can never hold an 11-digit identity number.
 HER_ID = RegexValidator(r"^\d{1,9}$", _("HER-id er et tall med opptil ni sifre."))
+ERROR_PARTY_OTHER_COMMUNITY = _("Parten hører til et annet helsefellesskap.")
+
+
+class GuardedTexts(CommunityOwned):
+    """A community row whose free texts may reach people beyond the secretariat: its validation
+    refuses what the privacy guard refuses (identity numbers, phone numbers, e-mail addresses).
+    Likely names only warn, and whether they were confirmed is the service's question."""
+
+    guarded_fields: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def guarded_texts(self) -> dict[str, str]:
+        return {name: getattr(self, name) or "" for name in self.guarded_fields}
+
+    def guarded_labels(self) -> dict[str, str]:
+        return {
+            name: capfirst(str(getattr(self._meta.get_field(name), "verbose_name", name)))
+            for name in self.guarded_fields
+        }
+
+    def clean(self) -> None:
+        super().clean()
+        result = guard.check(self.guarded_texts(), self.guarded_labels())
+        if result.errors:
+            raise ValidationError({finding.field: [finding.message] for finding in result.errors})
 
 
 class DeviationSettings(models.Model):
-    """Per-community settings of the deviation routine."""
+    """Per-community settings of the deviation routine (one row per community)."""
 
     community = models.OneToOneField(
-        Community, on_delete=models.CASCADE, related_name="deviation_settings"
+        Community,
+        on_delete=models.CASCADE,
+        related_name="deviation_settings",
+        verbose_name=_("fellesskap"),
     )
     deadline_days = models.PositiveSmallIntegerField(
         _("svarfrist (virkedager)"), default=DEFAULT_DEADLINE_DAYS
@@ -28,6 +68,8 @@ class DeviationSettings(models.Model):
     reminder_days = models.PositiveSmallIntegerField(
         _("påminnelse (virkedager før fristen)"), default=3
     )
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("innstillinger for avvik")
@@ -37,10 +79,12 @@ class DeviationSettings(models.Model):
         return str(self.community)
 
 
-class Category(models.Model):
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="deviation_categories"
-    )
+class Category(GuardedTexts):
+    """What a deviation concerns, usually a guideline of the agreement. Shown on the report form
+    and in statistics beyond the secretariat: no identifiers in its texts."""
+
+    guarded_fields = ("name", "description", "agreement_clause")
+
     name = models.CharField(_("kategori"), max_length=120)
     description = models.CharField(_("forklaring"), max_length=300, blank=True)
     agreement_clause = models.CharField(
@@ -68,11 +112,10 @@ class Category(models.Model):
         return self.name
 
 
-class Handler(models.Model):
+class Handler(CommunityOwned):
     """A person who receives and answers deviations on behalf of a party (or one of its units).
     A GP liaison (praksiskonsulent) triages GP reports before they go to the unit."""
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="deviation_handlers")
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="deviation_handlers"
@@ -102,15 +145,17 @@ class Handler(models.Model):
         return f"{self.person} – {self.unit or self.party}"
 
 
-class Theme(models.Model):
-    """Reports of the same failure, grouped by the secretariat: the learning loop."""
+class Theme(GuardedTexts):
+    """Reports of the same failure, grouped by the secretariat: the learning loop. Themes go to
+    ASU in the annual report: no identifiers in their texts."""
+
+    guarded_fields = ("title", "description", "follow_up")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Åpen")
         FOLLOWED_UP = "followed_up", _("Følges opp")
         CLOSED = "closed", _("Avsluttet")
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="themes")
     title = models.CharField(_("tema"), max_length=200)
     description = models.TextField(_("beskrivelse"), blank=True)
     status = models.CharField(
@@ -129,7 +174,16 @@ class Theme(models.Model):
         return self.title
 
 
-class Deviation(models.Model):
+class Deviation(CommunityOwned):
+    """A reported deviation: the shared case. Its texts pass the privacy guard in the services,
+    where the reporter may confirm that a likely name is not a person (see `deviation_report`)."""
+
+    other_community_messages = {
+        "reporting_party": ERROR_PARTY_OTHER_COMMUNITY,
+        "concerned_party": ERROR_PARTY_OTHER_COMMUNITY,
+        "handling_party": ERROR_PARTY_OTHER_COMMUNITY,
+    }
+
     class Kind(models.TextChoices):
         PATIENT = "patient", _("Pasientrelatert")
         SYSTEM = "system", _("Systemnivå (brudd på avtale eller retningslinje)")
@@ -171,7 +225,6 @@ class Deviation(models.Model):
         State.REOPENED,
     )
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="deviations")
     number = models.CharField(_("nummer"), max_length=20)
     state = models.CharField(
         _("status"), max_length=16, choices=State.choices, default=State.REPORTED
@@ -293,8 +346,29 @@ class Deviation(models.Model):
         return self.state in self.OPEN_STATES and self.deadline < timezone.localdate()
 
     @property
+    def handled_elsewhere(self) -> bool:
+        """Whether the case has been forwarded away from the party or unit it concerns."""
+        return (
+            self.handling_party_id != self.concerned_party_id
+            or self.handling_unit_id != self.concerned_unit_id
+        )
+
+    @property
+    def message_details(self) -> list[str]:
+        """The electronic message the case concerns, as the case page lists it."""
+        details = [str(self.get_message_type_display())]
+        if self.message_sent_at:
+            sent = dateformat.format(timezone.localtime(self.message_sent_at), "j.n.Y H:i")
+            details.append(f"{_('sendt')} {sent}")
+        if self.sender_her:
+            details.append(f"{_('avsender HER')} {self.sender_her}")
+        if self.receiver_her:
+            details.append(f"{_('mottaker HER')} {self.receiver_her}")
+        return details
+
+    @property
     def direction(self) -> str:
-        reporting_kind = self.reporting_party.kind if self.reporting_party_id else ""
+        reporting_kind = self.reporting_party.kind if self.reporting_party is not None else ""
         return direction_of(reporting_kind, self.concerned_party.kind, self.by_gp)
 
     @property
@@ -340,19 +414,13 @@ class Event(models.Model):
     party = models.ForeignKey(Party, on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.TextField(blank=True)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
-
-    @property
-    def label(self) -> str:
-        from .workflow import ACTIONS, EVENT_LABELS
-
-        if self.action in ACTIONS:
-            return str(ACTIONS[self.action].label)
-        return str(EVENT_LABELS.get(self.action, self.action))
 
     @property
     def state_label(self) -> str:

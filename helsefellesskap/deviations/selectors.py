@@ -1,10 +1,18 @@
-from django.db.models import Q
+"""Reads of the deviation routine: the lists, a case's history, its deadline. Every list of cases
+starts from `Deviation.objects.visible_to(user, community)`."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from helsefellesskap.core.workdays import working_days_between
-from helsefellesskap.deviations import policies
+from helsefellesskap.deviations import policies, workflow
+from helsefellesskap.organisation.models import Community, Party
 
-from .models import Deviation, Event, Theme
+from .models import Category, Deviation, Event, Handler, Theme
 
 # What the list rows show; each unit's name includes its party.
 LIST_RELATED = (
@@ -16,17 +24,26 @@ LIST_RELATED = (
     "handling_unit__party",
 )
 
-
-def visible(user, community):
-    return Deviation.objects.filter(policies.visible_deviations_filter(user, community))
+OPEN, OVERDUE = "open", "overdue"  # the list filter's two states that are not case states
 
 
-def deviation_list(user, community, *, state="", category=None, party=None):
+def visible(user: Any, community: Community) -> "QuerySet[Deviation]":
+    return Deviation.objects.visible_to(user, community)
+
+
+def deviation_list(
+    user: Any,
+    community: Community,
+    *,
+    state: str = "",
+    category: Category | None = None,
+    party: Party | None = None,
+) -> "QuerySet[Deviation]":
     qs = visible(user, community).select_related(*LIST_RELATED)
     today = timezone.localdate()
-    if state == "open":
+    if state == OPEN:
         qs = qs.filter(state__in=Deviation.OPEN_STATES)
-    elif state == "overdue":
+    elif state == OVERDUE:
         qs = qs.filter(state__in=Deviation.OPEN_STATES, deadline__lt=today)
     elif state:
         qs = qs.filter(state=state)
@@ -37,7 +54,7 @@ def deviation_list(user, community, *, state="", category=None, party=None):
     return qs.order_by("-reported_at")
 
 
-def for_my_party(user, community):
+def for_my_party(user: Any, community: Community) -> "QuerySet[Deviation]":
     """Open cases that wait for the user's party (or unit) to act."""
     access = policies.deviation_access(user)
     mine = Q(handling_party__in=access.handler_parties) | Q(handling_unit__in=access.handler_units)
@@ -46,30 +63,69 @@ def for_my_party(user, community):
         state=Deviation.State.TRIAGE, concerned_party__in=access.liaison_parties
     )
     return (
-        Deviation.objects.filter(community=community, state__in=Deviation.OPEN_STATES)
+        visible(user, community)
+        .filter(state__in=Deviation.OPEN_STATES)
         .filter(waiting)
         .select_related(*LIST_RELATED)
         .order_by("deadline")
     )
 
 
-def reported_by_me(user, community):
+def reported_by_me(user: Any, community: Community) -> "QuerySet[Deviation]":
     return (
-        Deviation.objects.filter(community=community, reporter=user)
+        visible(user, community)
+        .filter(reporter=user)
         .select_related(*LIST_RELATED)
         .order_by("-reported_at")
     )
 
 
-def events(deviation):
-    return list(Event.objects.filter(deviation=deviation).select_related("actor", "party"))
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a case's history as both parties see it."""
+
+    at: datetime.datetime
+    actor: Any
+    party: Party | None
+    label: str
+    to_state: str
+    state_label: str
+    text: str
 
 
-def days_left(deviation) -> int | None:
+def events(user: Any, deviation: Deviation) -> list[HistoryEntry]:
+    rows = Event.objects.visible_to(user).filter(deviation=deviation)
+    return [
+        HistoryEntry(
+            at=event.at,
+            actor=event.actor,
+            party=event.party,
+            label=workflow.event_label(event.action),
+            to_state=event.to_state,
+            state_label=event.state_label,
+            text=event.text,
+        )
+        for event in rows.select_related("actor", "party")
+    ]
+
+
+def days_left(deviation: Deviation) -> int | None:
     if deviation.state not in Deviation.OPEN_STATES:
         return None
     return working_days_between(timezone.localdate(), deviation.deadline)
 
 
-def themes(community):
-    return Theme.objects.filter(community=community)
+def themes(user: Any, community: Community) -> "QuerySet[Theme]":
+    return Theme.objects.visible_to(user, community)
+
+
+def categories(user: Any, community: Community) -> "QuerySet[Category]":
+    return Category.objects.visible_to(user, community)
+
+
+def handlers(user: Any, community: Community) -> "QuerySet[Handler]":
+    return (
+        Handler.objects.visible_to(user, community)
+        .select_related("person", "party", "unit")
+        .order_by("party__name", "person__family_name")
+    )

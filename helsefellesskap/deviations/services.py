@@ -3,12 +3,15 @@ change is an Event both parties see and an entry in the audit trail; notificatio
 never the report's text."""
 
 import datetime
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.audit.models import AuditEntry
@@ -19,14 +22,22 @@ from helsefellesskap.mail.services import email_queue
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Unit
 
 from . import guard, workflow
-from .models import Category, Deviation, DeviationSettings, Event, Handler, Theme
+from .models import (
+    ERROR_PARTY_OTHER_COMMUNITY,
+    Category,
+    Deviation,
+    DeviationSettings,
+    Event,
+    Handler,
+    Theme,
+)
 
 ERROR_NOT_ALLOWED = _("Du kan ikke gjøre dette med saken nå.")
 ERROR_TEXT_REQUIRED = _("Skriv en kort tekst.")
 ERROR_SAME_PARTY = _("Et samhandlingsavvik må gjelde en annen part enn din egen.")
 ERROR_USER_REP_SYSTEM = _("Brukerrepresentanter melder brudd på avtalen på systemnivå.")
 ERROR_FORWARD_TARGET = _("Velg parten eller enheten saken skal videresendes til.")
-ERROR_OTHER_COMMUNITY = _("Parten hører til et annet helsefellesskap.")
+ERROR_OTHER_COMMUNITY = ERROR_PARTY_OTHER_COMMUNITY
 ERROR_MAY_NOT_REPORT = _("Du er ikke registrert som helsepersonell hos en part i fellesskapet.")
 ERROR_UNIT_PARTY = _("Enheten hører ikke til parten du valgte.")
 
@@ -40,8 +51,10 @@ class PrivacyGuardError(ValidationError):
         super().__init__({f.field: [f.message] for f in findings})
 
 
-def _guard(fields: dict[str, str], labels: dict[str, str], confirm_names: bool) -> None:
-    result = guard.check(fields, labels)
+def _guard(
+    fields: dict[str, str], labels: Mapping[str, str | Promise], confirm_names: bool
+) -> None:
+    result = guard.check(fields, {name: str(label) for name, label in labels.items()})
     if not result.ok or (result.warnings and not confirm_names):
         raise PrivacyGuardError(result)
 
@@ -79,7 +92,7 @@ LABELS = {
 
 def deviation_report(
     *,
-    actor,
+    actor: Any,
     community: Community,
     category: Category,
     kind: str,
@@ -127,7 +140,7 @@ def deviation_report(
         ).first()
     if reporting_unit is not None and reporting_unit.party_id != reporting_party_id:
         raise ValidationError({"reporting_unit": ERROR_UNIT_PARTY})
-    by_gp = bool(reporting_party) and reporting_party.kind == Party.Kind.GP_REPRESENTATION
+    by_gp = reporting_party is not None and reporting_party.kind == Party.Kind.GP_REPRESENTATION
     # A GP report waits for the GP liaison of the party it concerns, when that party has one.
     triage = by_gp and Handler.objects.filter(party=concerned_party, is_gp_liaison=True).exists()
     now = timezone.now()
@@ -164,7 +177,7 @@ def deviation_report(
         Event.objects.create(
             deviation=deviation,
             actor=actor,
-            action="report",
+            action=workflow.REPORT,
             to_state=deviation.state,
             party=reporting_party,
         )
@@ -175,7 +188,7 @@ def deviation_report(
 
 def deviation_act(
     *,
-    actor,
+    actor: Any,
     deviation: Deviation,
     action: str,
     text: str = "",
@@ -273,8 +286,10 @@ def _forward(deviation: Deviation, to_party: Party | None, to_unit: Unit | None)
     return ["handling_party", "handling_unit", "reminded_at", "escalated_at"]
 
 
-def deviation_comment(*, actor, deviation: Deviation, text: str, confirm_names=False) -> Event:
-    if not policies.deviation_roles(actor, deviation) or deviation.state == "closed":
+def deviation_comment(
+    *, actor: Any, deviation: Deviation, text: str, confirm_names: bool = False
+) -> Event:
+    if not policies.may_comment(actor, deviation):
         raise PermissionDenied(ERROR_NOT_ALLOWED)
     if not text.strip():
         raise ValidationError({"text": ERROR_TEXT_REQUIRED})
@@ -283,7 +298,7 @@ def deviation_comment(*, actor, deviation: Deviation, text: str, confirm_names=F
         event = Event.objects.create(
             deviation=deviation,
             actor=actor,
-            action="comment",
+            action=workflow.COMMENT,
             text=text,
             party=deviation.handling_party,
         )
@@ -296,7 +311,7 @@ def deviation_comment(*, actor, deviation: Deviation, text: str, confirm_names=F
     return event
 
 
-def deviation_viewed(*, actor, deviation: Deviation) -> None:
+def deviation_viewed(*, actor: Any, deviation: Deviation) -> None:
     """Every view of a deviation is in its audit trail."""
     audit_record(actor=actor, action=AuditEntry.Action.VIEW, obj=deviation)
 
@@ -421,7 +436,7 @@ def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
     for deviation in open_cases.filter(escalated_at__isnull=True, deadline__lt=today):
         _send(deviation, "overdue", _secretariat_emails(deviation.community))
         Deviation.objects.filter(pk=deviation.pk).update(escalated_at=timezone.now())
-        Event.objects.create(deviation=deviation, action="overdue", text="")
+        Event.objects.create(deviation=deviation, action=workflow.OVERDUE, text="")
         counts["escalated"] += 1
     return counts
 
@@ -429,38 +444,36 @@ def send_reminders(today: datetime.date | None = None) -> dict[str, int]:
 # --- Themes: the learning loop --------------------------------------------------------------------
 
 
-def _model_labels(model, names) -> dict[str, str]:
-    return {name: str(model._meta.get_field(name).verbose_name).capitalize() for name in names}
-
-
 def theme_save(
     *,
-    actor,
+    actor: Any,
     community: Community,
     theme: Theme | None = None,
     confirm_names: bool = False,
-    **values,
+    **values: Any,
 ) -> Theme:
     # Themes go to ASU in the annual report: the same guard as the reports, names included.
-    names = ("title", "description", "follow_up")
-    texts = {k: values.get(k, "") or "" for k in names}
-    _guard(texts, _model_labels(Theme, names), confirm_names)
     theme = theme or Theme(community=community)
-    return save_audited(
+    texts = {k: values.get(k, "") or "" for k in Theme.guarded_fields}
+    _guard(texts, theme.guarded_labels(), confirm_names)
+    saved = save_audited(
         actor=actor,
         obj=theme,
         values=values,
         allowed=["title", "description", "status", "measure_lineage", "follow_up"],
     )
+    return cast(Theme, saved)
 
 
-def theme_assign(*, actor, theme: Theme, deviations: list[Deviation]) -> int:
+def theme_assign(*, actor: Any, theme: Theme, deviations: list[Deviation]) -> int:
     """Link deviations to a theme; each one's own history and audit trail records it."""
     linked = [d for d in deviations if d.community_id == theme.community_id]
     with transaction.atomic():
         Deviation.objects.filter(pk__in=[d.pk for d in linked]).update(theme=theme)
         for deviation in linked:
-            Event.objects.create(deviation=deviation, actor=actor, action="theme", text=theme.title)
+            Event.objects.create(
+                deviation=deviation, actor=actor, action=workflow.THEME, text=theme.title
+            )
             audit_record(
                 actor=actor,
                 action=AuditEntry.Action.UPDATE,
@@ -494,48 +507,51 @@ def categories_ensure_defaults(community: Community) -> list[Category]:
     return list(Category.objects.filter(community=community, is_active=True))
 
 
-def settings_save(*, actor, community: Community, **values) -> DeviationSettings:
-    return save_audited(
+def settings_save(*, actor: Any, community: Community, **values: Any) -> DeviationSettings:
+    saved = save_audited(
         actor=actor,
         obj=settings_for(community),
         values=values,
         allowed=["deadline_days", "reminder_days"],
     )
+    return cast(DeviationSettings, saved)
 
 
 def category_save(
-    *, actor, community: Community, category: Category | None = None, **values
+    *, actor: Any, community: Community, category: Category | None = None, **values: Any
 ) -> Category:
     # Category names are shown in statistics beyond the secretariat: no identifiers in them.
-    names = ("name", "description", "agreement_clause")
+    category = category or Category(community=community)
     _guard(
-        {k: values.get(k, "") or "" for k in names},
-        _model_labels(Category, names),
+        {k: values.get(k, "") or "" for k in Category.guarded_fields},
+        category.guarded_labels(),
         confirm_names=True,
     )
-    return save_audited(
+    saved = save_audited(
         actor=actor,
-        obj=category or Category(community=community),
+        obj=category,
         values=values,
         allowed=["name", "description", "agreement_clause", "deadline_days", "order", "is_active"],
     )
+    return cast(Category, saved)
 
 
-def handler_add(*, actor, community: Community, **values) -> Handler:
+def handler_add(*, actor: Any, community: Community, **values: Any) -> Handler:
     person, party, unit = values.get("person"), values.get("party"), values.get("unit")
     if any(obj is not None and obj.community_id != community.pk for obj in (person, party, unit)):
         raise ValidationError(ERROR_OTHER_COMMUNITY)
     if unit is not None and party is not None and unit.party_id != party.pk:
         raise ValidationError({"unit": ERROR_UNIT_PARTY})
-    return save_audited(
+    saved = save_audited(
         actor=actor,
         obj=Handler(community=community),
         values=values,
         allowed=["person", "party", "unit", "is_gp_liaison"],
     )
+    return cast(Handler, saved)
 
 
-def handler_remove(*, actor, handler: Handler) -> None:
+def handler_remove(*, actor: Any, handler: Handler) -> None:
     with transaction.atomic():
         audit_record(
             actor=actor, action=AuditEntry.Action.DELETE, obj=handler, community=handler.community

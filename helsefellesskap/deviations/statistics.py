@@ -19,6 +19,7 @@ known limit of this simple rule; the rows are what point at a small municipality
 import datetime
 import statistics as pystats
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate, TruncMonth
@@ -28,6 +29,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from helsefellesskap.actionplan.models import Measure
+from helsefellesskap.core.periods import year_bounds
 from helsefellesskap.core.workdays import is_working_day, working_days_between
 from helsefellesskap.organisation.models import Party, Unit
 
@@ -282,15 +285,6 @@ class WorkingDayCounter:
 # --- Reading -------------------------------------------------------------------------------------
 
 
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """1 January of `year` to 1 January of the next, in the site's time zone."""
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.datetime(year, 1, 1, tzinfo=tz),
-        datetime.datetime(year + 1, 1, 1, tzinfo=tz),
-    )
-
-
 def first_year(community) -> int | None:
     """The year of the community's first deviation (for the year selector)."""
     first = Deviation.objects.filter(community=community).aggregate(first=Min("reported_at"))[
@@ -369,7 +363,24 @@ def _by_month(deviations, year: int) -> Series:
     return Series("month", _("Etter måned"), _("Måned"), rows, columns=True)
 
 
-def _by_parties(community, deviations, counts) -> dict[str, Series]:
+class PartySeries(TypedDict):
+    by_direction: Series
+    by_reporting_party: Series
+    by_concerned_party: Series
+    by_unit: Series
+
+
+class Answers(TypedDict):
+    answers: AnswerTimes
+    previous_answers: AnswerTimes
+
+
+class OpenNow(TypedDict):
+    open_now: int
+    overdue_now: int
+
+
+def _by_parties(community, deviations, counts) -> PartySeries:
     """Direction, reporting party, concerned party and concerned unit from one query grouped on
     ids only (grouping on joined names is several times slower), then the names of the parties
     and of the units that occur."""
@@ -396,7 +407,9 @@ def _by_parties(community, deviations, counts) -> dict[str, Series]:
         else {}
     )
     directions = {key: Row(key, str(label)) for key, label in DIRECTIONS.items()}
-    reporting, concerned, units = {}, {}, {}
+    reporting: dict[Any, Row] = {}
+    concerned: dict[Any, Row] = {}
+    units: dict[Any, Row] = {}
     no_unit = Row(None, _("Ingen enhet oppgitt"))
 
     def add(table, key, label, municipal, g):
@@ -428,21 +441,21 @@ def _by_parties(community, deviations, counts) -> dict[str, Series]:
     unit_rows = _ranked(units.values())
     if no_unit.count or no_unit.previous:
         unit_rows.append(no_unit)
-    return {
-        "by_direction": Series(
+    return PartySeries(
+        by_direction=Series(
             "direction", _("Etter retning"), _("Retning"), list(directions.values())
         ),
-        "by_reporting_party": Series(
+        by_reporting_party=Series(
             "reporting", _("Etter meldende part"), _("Part"), _ranked(reporting.values())
         ),
-        "by_concerned_party": Series(
+        by_concerned_party=Series(
             "concerned",
             _("Etter part avviket gjelder"),
             _("Part"),
             _ranked(concerned.values()),
         ),
-        "by_unit": Series("unit", _("Etter enhet avviket gjelder"), _("Enhet"), unit_rows),
-    }
+        by_unit=Series("unit", _("Etter enhet avviket gjelder"), _("Enhet"), unit_rows),
+    )
 
 
 def _ranked(rows) -> list[Row]:
@@ -458,7 +471,7 @@ def _ranked(rows) -> list[Row]:
     )
 
 
-def _answer_times(deviations, start: datetime.datetime) -> dict[str, AnswerTimes]:
+def _answer_times(deviations, start: datetime.datetime) -> Answers:
     """Answered deviations (those with an answer, whatever happened after) of each year: how many,
     how many by the deadline, and the median number of working days from report to answer.
     The database turns the times into local dates: parsing dates is far cheaper than parsing
@@ -467,29 +480,32 @@ def _answer_times(deviations, start: datetime.datetime) -> dict[str, AnswerTimes
         TruncDate("reported_at"), TruncDate("answered_at"), "deadline"
     )
     first_day = start.date()
-    days = {True: [], False: []}
+    days: dict[bool, list[int]] = {True: [], False: []}
     within = {True: 0, False: 0}
     between = WorkingDayCounter(datetime.date(first_day.year - 1, 1, 1)).between
     for reported_on, answered_on, deadline in triples:
         current = reported_on >= first_day
         days[current].append(between(reported_on, answered_on))
         within[current] += answered_on <= deadline
-    return {
-        "answers": AnswerTimes(
+    return Answers(
+        answers=AnswerTimes(
             len(days[True]), within[True], pystats.median(days[True]) if days[True] else None
         ),
-        "previous_answers": AnswerTimes(
+        previous_answers=AnswerTimes(
             len(days[False]), within[False], pystats.median(days[False]) if days[False] else None
         ),
-    }
+    )
 
 
-def _open_now(community, today: datetime.date) -> dict[str, int]:
+def _open_now(community, today: datetime.date) -> OpenNow:
     """Open cases (the states in which the deadline runs) and those of them past the deadline."""
-    return Deviation.objects.filter(community=community, state__in=Deviation.OPEN_STATES).aggregate(
+    found = Deviation.objects.filter(
+        community=community, state__in=Deviation.OPEN_STATES
+    ).aggregate(
         open_now=Count("pk"),
         overdue_now=Count("pk", filter=Q(deadline__lt=today)),
     )
+    return OpenNow(open_now=found["open_now"], overdue_now=found["overdue_now"])
 
 
 def _themes(community, start, end) -> list[ThemeRow]:
@@ -526,8 +542,6 @@ def _measures(community, lineages: set) -> dict:
     """'1 a) Text …' of the current version of each linked measure (one query, only if any)."""
     if not lineages:
         return {}
-    from helsefellesskap.actionplan.models import Measure
-
     found = Measure.objects.filter(
         lineage__in=lineages, version__plan__community=community, version__is_current=True
     ).values_list("lineage", "code", "text")

@@ -2,13 +2,15 @@
 to ASU as PDF, and the de-identified rows as CSV for the secretariat."""
 
 import csv
+import io
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,12 +19,11 @@ from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record
 from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context
+from helsefellesskap.core.periods import check_year, chosen_year
 from helsefellesskap.deviations import policies
 from helsefellesskap.organisation.policies import community_or_deny
 
 from . import statistics as figures
-
-FIRST_YEAR = 2000
 
 
 def _statistics_community(request, slug):
@@ -32,19 +33,9 @@ def _statistics_community(request, slug):
     return community
 
 
-def _chosen_year(request) -> int:
-    """`?ar=YYYY`, or this year when it is missing or makes no sense."""
-    this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("ar", this_year))
-    except (TypeError, ValueError):
-        return this_year
-    return year if FIRST_YEAR <= year <= this_year + 1 else this_year
-
-
-def _check_year(year: int) -> None:
-    if not FIRST_YEAR <= year <= timezone.localdate().year + 1:
-        raise Http404
+def _last_year() -> int:
+    """Next year is the last one offered: a report may be prepared before New Year."""
+    return timezone.localdate().year + 1
 
 
 class _Echo:
@@ -58,11 +49,9 @@ class _Echo:
 @require_GET
 def statistics(request, slug):
     community = _statistics_community(request, slug)
-    year = _chosen_year(request)
-    # The secretariat sees every figure; ASU (and anyone it is shown to) sees small numbers
-    # for a single municipality as «under 5».
-    is_secretariat = access.can_administer(request.user, community)
-    stats = figures.year_statistics(community, year, suppress=not is_secretariat)
+    year = chosen_year(request, last=_last_year())
+    suppress = not policies.sees_small_numbers(request.user, community)
+    stats = figures.year_statistics(community, year, suppress=suppress)
     first = figures.first_year(community) or year
     this_year = timezone.localdate().year
     years = list(range(max(this_year, year), min(first, year) - 1, -1))
@@ -77,7 +66,7 @@ def statistics(request, slug):
         stats=stats,
         year=year,
         years=years,
-        can_export=is_secretariat,
+        can_export=policies.can_export_deviations(request.user, community),
     )
     return render(request, "deviations/statistics.html", context)
 
@@ -88,26 +77,28 @@ def annual_report_pdf(request, slug, year):
     from weasyprint import HTML
 
     community = _statistics_community(request, slug)
-    _check_year(year)
-    # The report goes to ASU and further: always with small numbers suppressed.
-    stats = figures.year_statistics(community, year, suppress=True)
+    check_year(year, last=_last_year())
+    suppress = not policies.sees_small_numbers(request.user, community, annual_report=True)
+    stats = figures.year_statistics(community, year, suppress=suppress)
     html = render_to_string(
         "deviations/annual_report_pdf.html",
         {"community": community, "stats": stats, "today": timezone.localdate()},
         request=request,
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
     name = f"arsrapport-samhandlingsavvik-{slugify(community.short_name)}-{year}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return FileResponse(
+        io.BytesIO(pdf), as_attachment=True, filename=name, content_type="application/pdf"
+    )
 
 
 @login_required
 @require_GET
 def export_csv(request, slug):
-    community = community_or_deny(request.user, slug, admin=True)
-    year = _chosen_year(request)
+    community = community_or_deny(request.user, slug)
+    if not policies.can_export_deviations(request.user, community):
+        access.deny(request.user, community)
+    year = chosen_year(request, last=_last_year())
     audit_record(
         actor=request.user,
         action=AuditEntry.Action.VIEW,
@@ -120,11 +111,14 @@ def export_csv(request, slug):
         writer.writerow([_cell(value) for value in row])
         for row in figures.export_rows(community, year)
     )
-    # A byte order mark, so that spreadsheet programs read æ, ø and å as UTF-8.
-    response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
+    # A byte order mark, so that spreadsheet programs read æ, ø and å as UTF-8. Streamed: a
+    # year of a large community is many rows, and FileResponse wants a file, not a generator.
     name = f"samhandlingsavvik-{slugify(community.short_name)}-{year}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return StreamingHttpResponse(
+        _with_bom(lines),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition_header(True, name)},
+    )
 
 
 def _cell(value):

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helsefellesskap.core import access
 from helsefellesskap.core.pages import add_form_errors, community_context, submit
+from helsefellesskap.core.policies import get_visible_or_404
 from helsefellesskap.deviations import policies
 from helsefellesskap.organisation.policies import community_or_deny
 
@@ -36,14 +37,20 @@ def _case_context(request, community, deviation, **extra):
         "deviations",
         _crumbs(community, (str(deviation), None)),
         deviation=deviation,
-        events=selectors.events(deviation),
+        events=selectors.events(request.user, deviation),
+        state_color=workflow.state_color(deviation.state),
         actions=workflow.available(deviation.state, roles),
         days_left=days_left,
         days_over=-days_left if days_left is not None and days_left < 0 else 0,
         roles=roles,
-        themes=selectors.themes(community) if workflow.SECRETARIAT in roles else [],
+        themes=selectors.themes(request.user, community) if workflow.SECRETARIAT in roles else [],
         **extra,
     )
+
+
+def _pk(value: str | None) -> int:
+    """A primary key from a form field; 0 (no row) for anything but digits."""
+    return int(value) if value and value.isdigit() else 0
 
 
 def _crumbs(community, *more):
@@ -51,6 +58,7 @@ def _crumbs(community, *more):
 
 
 @login_required
+@require_GET
 def home(request, slug):
     community = community_or_deny(request.user, slug)
     form = ListFilterForm(request.GET or None, community=community)
@@ -132,6 +140,7 @@ def report(request, slug):
 
 
 @login_required
+@require_GET
 def detail(request, slug, number):
     community = community_or_deny(request.user, slug)
     deviation = policies.deviation_or_deny(request.user, community, number)
@@ -151,7 +160,7 @@ def act(request, slug, number, action):
     form.is_valid()
     data = form.cleaned_data
     try:
-        if action == "comment":
+        if action == workflow.COMMENT:
             services.deviation_comment(
                 actor=request.user,
                 deviation=deviation,
@@ -205,7 +214,7 @@ def theme_list(request, slug):
         community,
         "deviations",
         _crumbs(community, (_("Temaer"), None)),
-        themes=selectors.themes(community).prefetch_related("deviations"),
+        themes=selectors.themes(request.user, community).prefetch_related("deviations"),
         form=form,
     )
     return render(request, "deviations/themes.html", context)
@@ -216,7 +225,9 @@ def theme_list(request, slug):
 def theme_assign(request, slug, number):
     community = community_or_deny(request.user, slug, admin=True)
     deviation = policies.deviation_or_deny(request.user, community, number)
-    theme = get_object_or_404(Theme, community=community, pk=request.POST.get("theme"))
+    theme = get_visible_or_404(
+        Theme, request.user, community=community, edit=True, pk=_pk(request.POST.get("theme"))
+    )
     services.theme_assign(actor=request.user, theme=theme, deviations=[deviation])
     messages.success(request, _("Avviket er knyttet til temaet «%(theme)s».") % {"theme": theme})
     return redirect(deviation.get_absolute_url())
@@ -263,10 +274,8 @@ def settings(request, slug):
         settings_form=settings_form,
         category_form=category_form,
         handler_form=handler_form,
-        categories=Category.objects.filter(community=community),
-        handlers=Handler.objects.filter(community=community)
-        .select_related("person", "party", "unit")
-        .order_by("party__name", "person__family_name"),
+        categories=selectors.categories(request.user, community),
+        handlers=selectors.handlers(request.user, community),
     )
     return render(request, "deviations/settings.html", context)
 
@@ -275,7 +284,7 @@ def settings(request, slug):
 @require_http_methods(["GET", "POST"])
 def category_edit(request, slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
-    category = get_object_or_404(Category, community=community, pk=pk)
+    category = get_visible_or_404(Category, request.user, community=community, edit=True, pk=pk)
     form = CategoryForm(request.POST or None, instance=category, community=community)
     saved = submit(
         request,
@@ -304,7 +313,7 @@ def category_edit(request, slug, pk):
 @require_POST
 def handler_remove(request, slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
-    handler = get_object_or_404(Handler, community=community, pk=pk)
+    handler = get_visible_or_404(Handler, request.user, community=community, edit=True, pk=pk)
     services.handler_remove(actor=request.user, handler=handler)
     messages.success(request, _("%(name)s er ikke lenger avviksbehandler.") % {"name": handler})
     return redirect("deviations:settings", slug)

@@ -1,8 +1,11 @@
 """The deviation workflow in one place: which action moves a case from which states to which, and
-who may take it. Services and views ask this table; tests walk every cell of it."""
+who may take it, with the label and colour of each action and each state. Services, views and
+templates ask this table; tests walk every cell of it."""
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import Deviation
@@ -15,22 +18,56 @@ RECEIVER = "receiver"  # a handler of the party (or unit) the case is with now
 GP_LIAISON = "gp_liaison"  # the hospital's praksiskonsulent, for GP reports
 SECRETARIAT = "secretariat"  # the community's secretariat: sees all, settles disagreements
 
+# Colours of Designsystemet (`data-color`).
+ACCENT, SUCCESS, INFO, WARNING, DANGER = "accent", "success", "info", "warning", "danger"
+
+TEXT_LABEL = _("Tekst")
+
 
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
-    sources: frozenset
+    label: Promise
+    sources: frozenset[str]
     target: str
-    roles: frozenset
+    roles: frozenset[str]
     needs_text: bool = False
+    color: str = ACCENT  # the colour of the action's button
+    text_label: Promise = TEXT_LABEL  # the label of its text box
+    asks_text: bool = False  # shows a text box (always when the text is required)
+    asks_measures: bool = False  # shows the box for measures taken (the answer)
+    asks_target: bool = False  # asks where to send the case (forwarding)
 
 
-def _action(name, label, sources, target, roles, needs_text=False) -> Action:
-    return Action(name, label, frozenset(sources), target, frozenset(roles), needs_text)
+def _action(
+    name: str,
+    label: Promise,
+    sources: Iterable[str],
+    target: str,
+    roles: Iterable[str],
+    *,
+    needs_text: bool = False,
+    color: str = ACCENT,
+    text_label: Promise = TEXT_LABEL,
+    asks_measures: bool = False,
+    asks_target: bool = False,
+) -> Action:
+    return Action(
+        name,
+        label,
+        frozenset(sources),
+        target,
+        frozenset(roles),
+        needs_text=needs_text,
+        color=color,
+        text_label=text_label,
+        asks_text=needs_text or asks_target,
+        asks_measures=asks_measures,
+        asks_target=asks_target,
+    )
 
 
-ACTIONS = {
+ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
         _action("release", _("Send videre til enheten"), [S.TRIAGE], S.REPORTED, [GP_LIAISON]),
@@ -44,6 +81,7 @@ ACTIONS = {
             [S.TRIAGE, S.REPORTED, S.RECEIVED, S.IN_PROGRESS, S.FORWARDED],
             S.FORWARDED,
             [RECEIVER, GP_LIAISON, SECRETARIAT],
+            asks_target=True,
         ),
         _action(
             "ask",
@@ -52,6 +90,7 @@ ACTIONS = {
             S.WAITING,
             [RECEIVER],
             needs_text=True,
+            text_label=_("Spørsmål til melder"),
         ),
         _action(
             "reply",
@@ -68,6 +107,8 @@ ACTIONS = {
             S.ANSWERED,
             [RECEIVER, GP_LIAISON],
             needs_text=True,
+            text_label=_("Svar til melder"),
+            asks_measures=True,
         ),
         _action("accept", _("Godta svaret og lukk"), [S.ANSWERED], S.CLOSED, [REPORTER]),
         _action(
@@ -85,6 +126,7 @@ ACTIONS = {
             S.DISAGREEMENT,
             [REPORTER, RECEIVER],
             needs_text=True,
+            color=DANGER,
         ),
         _action(
             "resolve",
@@ -98,21 +140,48 @@ ACTIONS = {
     ]
 }
 
-
-def allowed(action: str, state: str, roles: set[str]) -> bool:
-    spec = ACTIONS.get(action)
-    return bool(spec and state in spec.sources and roles & spec.roles)
-
-
-def available(state: str, roles: set[str]) -> list[Action]:
-    """The actions this person can take on a case in `state`, in table order."""
-    return [a for a in ACTIONS.values() if state in a.sources and roles & a.roles]
-
-
-# Events that are not actions of the table.
-EVENT_LABELS = {
-    "report": _("Meldte avviket"),
-    "comment": _("Kommentar"),
-    "overdue": _("Svarfristen gikk ut; sekretariatet er varslet"),
-    "theme": _("Knyttet til tema"),
+# The colour of a case's status tag: done, with the secretariat, waiting for the reporter to
+# judge the answer, or still on its way.
+STATE_COLORS: dict[str, str] = {
+    S.TRIAGE: WARNING,
+    S.REPORTED: WARNING,
+    S.RECEIVED: WARNING,
+    S.IN_PROGRESS: WARNING,
+    S.FORWARDED: WARNING,
+    S.WAITING: WARNING,
+    S.ANSWERED: INFO,
+    S.REOPENED: WARNING,
+    S.DISAGREEMENT: DANGER,
+    S.CLOSED: SUCCESS,
 }
+
+
+def state_color(state: str) -> str:
+    return STATE_COLORS.get(state, WARNING)
+
+
+def allowed(action: str, state: str, roles: Collection[str]) -> bool:
+    spec = ACTIONS.get(action)
+    return bool(spec and state in spec.sources and set(roles) & spec.roles)
+
+
+def available(state: str, roles: Collection[str]) -> list[Action]:
+    """The actions this person can take on a case in `state`, in table order."""
+    return [a for a in ACTIONS.values() if state in a.sources and set(roles) & a.roles]
+
+
+# Events of a case's history that are not actions of the table.
+REPORT, COMMENT, OVERDUE, THEME = "report", "comment", "overdue", "theme"
+EVENT_LABELS: dict[str, Promise] = {
+    REPORT: _("Meldte avviket"),
+    COMMENT: _("Kommentar"),
+    OVERDUE: _("Svarfristen gikk ut; sekretariatet er varslet"),
+    THEME: _("Knyttet til tema"),
+}
+
+
+def event_label(action: str) -> str:
+    """What an event of the history says: the action's label, or the event's own."""
+    if action in ACTIONS:
+        return str(ACTIONS[action].label)
+    return str(EVENT_LABELS.get(action, action))

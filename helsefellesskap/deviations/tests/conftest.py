@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from helsefellesskap.deviations import services
+from helsefellesskap.deviations.models import Category
 from helsefellesskap.organisation.models import Party
 from helsefellesskap.organisation.tests.factories import PartyFactory, PersonFactory, UserFactory
 
@@ -22,7 +23,7 @@ def dev_world(world):
     hospital's GP liaison."""
     w = world
     services.categories_ensure_defaults(w.community)
-    w.category = w.community.deviation_categories.get(name="Epikrise og annen dokumentasjon")
+    w.category = Category.objects.get(community=w.community, name="Epikrise og annen dokumentasjon")
     w.other_municipality = PartyFactory(
         community=w.community, name="Annenby kommune", municipality_number="5002"
     )

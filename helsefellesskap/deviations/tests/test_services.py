@@ -9,7 +9,7 @@ from django.utils import timezone
 from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.core.workdays import add_working_days
 from helsefellesskap.deviations import services
-from helsefellesskap.deviations.models import Deviation, Event
+from helsefellesskap.deviations.models import Deviation, Event, Theme
 from helsefellesskap.mail.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +221,7 @@ def test_theme_texts_pass_the_guard(dev_world):
             description="Se pasient 15087545692",
             status="open",
         )
-    assert not dev_world.community.themes.exists()
+    assert not Theme.objects.filter(community=dev_world.community).exists()
 
 
 def test_a_user_representatives_report_keeps_the_two_sides_apart(dev_world, report):

@@ -316,7 +316,7 @@ def test_the_annual_report_pdf(client, stats_world):
     client.force_login(stats_world.asu_member)
     response = client.get(pdf_url(stats_world))
     assert response["Content-Type"] == "application/pdf"
-    pages = PdfReader(io.BytesIO(response.content)).pages
+    pages = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
     assert "Årsrapport samhandlingsavvik 2025" in text
     assert "Helsefellesskapet Testdalen" in text
@@ -387,3 +387,16 @@ def test_the_csv_quotes_text_a_spreadsheet_would_run(client, stats_world):
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert ";'=HYPERLINK(1)" in content
     assert ";=HYPERLINK" not in content
+
+
+def test_the_downloads_are_attachments_with_their_names(client, stats_world):
+    client.force_login(stats_world.secretariat)
+    slug = "hf-testdalen"
+    pdf = client.get(pdf_url(stats_world))
+    name = f"arsrapport-samhandlingsavvik-{slug}-{YEAR}.pdf"
+    assert pdf["Content-Disposition"] == f'attachment; filename="{name}"'
+    csv = client.get(csv_url(stats_world))
+    assert csv.streaming
+    assert (
+        csv["Content-Disposition"] == f'attachment; filename="samhandlingsavvik-{slug}-{YEAR}.csv"'
+    )

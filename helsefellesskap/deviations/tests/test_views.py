@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from helsefellesskap.audit.models import AuditEntry
-from helsefellesskap.deviations.models import Deviation
+from helsefellesskap.deviations.models import Category, Deviation, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +196,7 @@ def test_settings_are_for_the_secretariat(client, dev_world):
         },
     )
     assert response.status_code == 302
-    assert dev_world.community.deviation_categories.filter(name="Rehabilitering").exists()
+    assert Category.objects.filter(community=dev_world.community, name="Rehabilitering").exists()
 
 
 def test_themes_group_deviations_and_link_a_measure(client, dev_world, report):
@@ -216,7 +216,7 @@ def test_themes_group_deviations_and_link_a_measure(client, dev_world, report):
         },
     )
     assert response.status_code == 302
-    theme = dev_world.community.themes.get()
+    theme = Theme.objects.get(community=dev_world.community)
     assign = reverse("deviations:theme_assign", args=[dev_world.community.slug, deviation.number])
     assert client.post(assign, {"theme": theme.pk}).status_code == 302
     deviation.refresh_from_db()
@@ -252,3 +252,50 @@ def test_lists_stay_under_20_queries(client, dev_world, report, django_assert_ma
         client.force_login(user)
         with django_assert_max_num_queries(20):
             assert client.get(home).status_code == 200
+
+
+def test_each_page_takes_only_its_methods(client, dev_world, report):
+    deviation = report()
+    slug = dev_world.community.slug
+    client.force_login(dev_world.secretariat)
+    for name, args in [
+        ("deviations:home", [slug]),
+        ("deviations:detail", [slug, deviation.number]),
+        ("deviations:statistics", [slug]),
+        ("deviations:export_csv", [slug]),
+    ]:
+        assert client.post(reverse(name, args=args)).status_code == 405, name
+    for name, args in [
+        ("deviations:act", [slug, deviation.number, "receive"]),
+        ("deviations:theme_assign", [slug, deviation.number]),
+    ]:
+        assert client.get(reverse(name, args=args)).status_code == 405, name
+
+
+def test_rows_of_another_community_are_not_found(client, dev_world, report):
+    from .factories import CategoryFactory, HandlerFactory, ThemeFactory
+
+    deviation = report()
+    w = dev_world
+    other_theme = ThemeFactory(community=w.other_community)
+    other_category = CategoryFactory(community=w.other_community)
+    other_handler = HandlerFactory(community=w.other_community, party__community=w.other_community)
+    client.force_login(w.secretariat)
+    slug = w.community.slug
+    assign = reverse("deviations:theme_assign", args=[slug, deviation.number])
+    assert client.post(assign, {"theme": other_theme.pk}).status_code == 404
+    assert client.post(assign, {"theme": "tull"}).status_code == 404
+    edit = reverse("deviations:category_edit", args=[slug, other_category.pk])
+    assert client.get(edit).status_code == 404
+    remove = reverse("deviations:handler_remove", args=[slug, other_handler.pk])
+    assert client.post(remove).status_code == 404
+    deviation.refresh_from_db()
+    assert deviation.theme is None
+
+
+def test_the_case_page_lists_the_electronic_message(client, dev_world, report):
+    deviation = report(message_type="discharge_summary", sender_her="8765432")
+    client.force_login(dev_world.hospital_handler)
+    text = client.get(detail_url(deviation)).text
+    assert "<dd>Epikrise, avsender HER 8765432</dd>" in text
+    assert 'data-color="warning">Meldt</span>' in text  # the state's colour from the workflow
