@@ -4,6 +4,7 @@ changed, field by field. Rows are matched by lineage, so a renumbered measure is
 
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import planfile
@@ -31,12 +32,29 @@ class Change:
     after: str
 
 
+class Kind(models.TextChoices):
+    ADDED = "added", _("Ny")
+    REMOVED = "removed", _("Fjernet")
+    CHANGED = "changed", _("Endret")
+
+
+KIND_COLORS = {Kind.ADDED: "success", Kind.REMOVED: "danger", Kind.CHANGED: "warning"}
+
+
 @dataclass
 class Entry:
-    kind: str  # "added", "removed", "changed"
+    kind: Kind
     code: str
     title: str
     changes: list[Change] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(self.kind.label)
+
+    @property
+    def color(self) -> str:
+        return KIND_COLORS[self.kind]
 
 
 @dataclass
@@ -50,20 +68,20 @@ class VersionDiff:
     def is_empty(self) -> bool:
         return not (self.goals or self.measures)
 
-    def count(self, kind: str) -> int:
+    def count(self, kind: Kind) -> int:
         return sum(1 for entry in self.measures if entry.kind == kind)
 
     @property
     def added(self) -> int:
-        return self.count("added")
+        return self.count(Kind.ADDED)
 
     @property
     def changed(self) -> int:
-        return self.count("changed")
+        return self.count(Kind.CHANGED)
 
     @property
     def removed(self) -> int:
-        return self.count("removed")
+        return self.count(Kind.REMOVED)
 
 
 def _years_text(years: dict) -> str:
@@ -109,7 +127,7 @@ def _compare(before: dict, after: dict, labels: dict, title_field: str) -> list[
     for lineage, new in after.items():
         old = before.get(lineage)
         if old is None:
-            entries.append(Entry("added", new["code"], new[title_field]))
+            entries.append(Entry(Kind.ADDED, new["code"], new[title_field]))
             continue
         changes = [
             Change(str(label), old[name], new[name])
@@ -117,10 +135,10 @@ def _compare(before: dict, after: dict, labels: dict, title_field: str) -> list[
             if old[name] != new[name]
         ]
         if changes:
-            entries.append(Entry("changed", new["code"], new[title_field], changes))
+            entries.append(Entry(Kind.CHANGED, new["code"], new[title_field], changes))
     for lineage, old in before.items():
         if lineage not in after:
-            entries.append(Entry("removed", old["code"], old[title_field]))
+            entries.append(Entry(Kind.REMOVED, old["code"], old[title_field]))
     return entries
 
 

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from helsefellesskap.actionplan import policies
 from helsefellesskap.core.pages import submit
+from helsefellesskap.core.policies import get_visible_or_404
 from helsefellesskap.organisation.models import Body
 from helsefellesskap.organisation.policies import community_or_deny
 
@@ -20,25 +21,60 @@ from .models import Goal, Measure, PlanVersion
 from .views import plan_context, plan_crumbs
 
 
-def _draft(request, slug, plan_slug, number):
+def _plan(request, slug, plan_slug):
+    """The plan of a secretariat page."""
     community = community_or_deny(request.user, slug, admin=True)
-    plan = policies.plan_or_deny(request.user, community, plan_slug, edit=True)
-    version = get_object_or_404(PlanVersion, plan=plan, number=number)
+    return policies.plan_or_deny(request.user, community, plan_slug, edit=True)
+
+
+def _draft(request, slug, plan_slug, number):
+    """The plan and its version `number`, which must still be open for changes."""
+    plan = _plan(request, slug, plan_slug)
+    version = get_visible_or_404(PlanVersion, request.user, edit=True, plan=plan, number=number)
     version.plan = plan
     if not version.is_editable:
         raise Http404
     return plan, version
 
 
+def _in_draft(request, model, version, lineage):
+    """The goal or measure of `lineage` in the draft (None for a new one)."""
+    if lineage is None:
+        return None
+    return get_visible_or_404(model, request.user, edit=True, version=version, lineage=lineage)
+
+
+def _draft_url(version):
+    return f"{version.plan.get_absolute_url()}?versjon={version.number}"
+
+
 def _to_draft(version):
-    return redirect(f"{version.plan.get_absolute_url()}?versjon={version.number}")
+    return redirect(_draft_url(version))
+
+
+def _form_page(request, plan, version, *, form, save, success, title, done, nav="tree"):
+    """A create-or-edit page inside a draft: `save` the valid form through its service, then
+    `done(saved)` is where to go; otherwise the form page again, with the errors."""
+    saved = submit(request, form, save, success)
+    if saved:
+        return redirect(done(saved))
+    context = plan_context(
+        request,
+        plan,
+        version,
+        nav,
+        plan_crumbs(plan, (title, None)),
+        form=form,
+        title=title,
+        cancel_url=_draft_url(version),
+    )
+    return render(request, "includes/form_page.html", context)
 
 
 @login_required
 @require_POST
 def revision_start(request, slug, plan_slug):
-    community = community_or_deny(request.user, slug, admin=True)
-    plan = policies.plan_or_deny(request.user, community, plan_slug, edit=True)
+    plan = _plan(request, slug, plan_slug)
     try:
         version = services.revision_start(actor=request.user, plan=plan)
     except ValidationError as error:
@@ -51,49 +87,31 @@ def revision_start(request, slug, plan_slug):
     return _to_draft(version)
 
 
-def _draft_form_page(request, plan, version, form, save, success, title):
-    """A create-or-edit page inside a draft; back to the draft's tree when saved."""
-    saved = submit(request, form, save, success)
-    if saved:
-        return saved, None
-    context = plan_context(
-        request,
-        plan,
-        version,
-        "tree",
-        plan_crumbs(plan, (title, None)),
-        form=form,
-        title=title,
-        cancel_url=f"{plan.get_absolute_url()}?versjon={version.number}",
-    )
-    return None, render(request, "includes/form_page.html", context)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, slug, plan_slug, number, lineage=None):
     plan, version = _draft(request, slug, plan_slug, number)
-    measure = get_object_or_404(Measure, version=version, lineage=lineage) if lineage else None
+    measure = _in_draft(request, Measure, version, lineage)
     form = MeasureForm(request.POST or None, instance=measure, version=version)
-    saved, page = _draft_form_page(
+    return _form_page(
         request,
         plan,
         version,
-        form,
-        lambda data: services.measure_save(
+        form=form,
+        save=lambda data: services.measure_save(
             actor=request.user, version=version, measure=measure, **form.service_values()
         ),
-        _("Tiltak %(name)s er lagret."),
-        _("Endre tiltak %(code)s") % {"code": measure.code} if measure else _("Nytt tiltak"),
+        success=_("Tiltak %(name)s er lagret."),
+        title=_("Endre tiltak %(code)s") % {"code": measure.code} if measure else _("Nytt tiltak"),
+        done=lambda saved: f"{saved.get_absolute_url()}?versjon={version.number}",
     )
-    return redirect(f"{saved.get_absolute_url()}?versjon={version.number}") if saved else page
 
 
 @login_required
 @require_POST
 def measure_retire(request, slug, plan_slug, number, lineage):
     plan, version = _draft(request, slug, plan_slug, number)
-    measure = get_object_or_404(Measure, version=version, lineage=lineage)
+    measure = _in_draft(request, Measure, version, lineage)
     services.measure_retire(actor=request.user, measure=measure)
     messages.success(
         request,
@@ -103,28 +121,54 @@ def measure_retire(request, slug, plan_slug, number, lineage):
     return _to_draft(version)
 
 
-def _decision(request, slug, plan_slug, number, *, kind, service, title, done):
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, slug, plan_slug, number, lineage=None):
     plan, version = _draft(request, slug, plan_slug, number)
-    form = DecisionForm(request.POST or None, community=plan.community, kind=kind)
-    saved = submit(
-        request,
-        form,
-        lambda data: service(actor=request.user, version=version, **data),
-        done,
-    )
-    if saved:
-        return _to_draft(saved)
-    context = plan_context(
+    goal = _in_draft(request, Goal, version, lineage)
+    form = GoalForm(request.POST or None, instance=goal, version=version)
+    return _form_page(
         request,
         plan,
         version,
-        "versions",
-        plan_crumbs(plan, (title, None)),
         form=form,
-        title=title,
-        cancel_url=f"{plan.get_absolute_url()}?versjon={version.number}",
+        save=lambda data: services.goal_save(
+            actor=request.user, version=version, goal=goal, **data
+        ),
+        success=_("Mål %(name)s er lagret."),
+        title=_("Endre mål %(code)s") % {"code": goal.code} if goal else _("Nytt mål"),
+        done=lambda saved: _draft_url(version),
     )
-    return render(request, "includes/form_page.html", context)
+
+
+@login_required
+@require_POST
+def goal_retire(request, slug, plan_slug, number, lineage):
+    plan, version = _draft(request, slug, plan_slug, number)
+    goal = _in_draft(request, Goal, version, lineage)
+    try:
+        services.goal_retire(actor=request.user, goal=goal)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Mål %(code)s er tatt ut.") % {"code": goal.code})
+    return _to_draft(version)
+
+
+def _decision(request, slug, plan_slug, number, *, kind, service, title, done):
+    """ASU's recommendation or PSU's adoption of a draft."""
+    plan, version = _draft(request, slug, plan_slug, number)
+    return _form_page(
+        request,
+        plan,
+        version,
+        form=DecisionForm(request.POST or None, community=plan.community, kind=kind),
+        save=lambda data: service(actor=request.user, version=version, **data),
+        success=done,
+        title=title,
+        done=_draft_url,
+        nav="versions",
+    )
 
 
 @login_required
@@ -161,8 +205,7 @@ def version_adopt(request, slug, plan_slug, number):
 @require_POST
 def status_publish(request, slug, plan_slug):
     """The secretariat decides whether the public sees the measures' status."""
-    community = community_or_deny(request.user, slug, admin=True)
-    plan = policies.plan_or_deny(request.user, community, plan_slug, edit=True)
+    plan = _plan(request, slug, plan_slug)
     services.plan_publish_status(
         actor=request.user, plan=plan, public=request.POST.get("public") == "1"
     )
@@ -171,35 +214,3 @@ def status_publish(request, slug, plan_slug):
     else:
         messages.success(request, _("Statusen vises nå bare for medlemmer."))
     return redirect(plan.get_absolute_url())
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def goal_edit(request, slug, plan_slug, number, lineage=None):
-    plan, version = _draft(request, slug, plan_slug, number)
-    goal = get_object_or_404(Goal, version=version, lineage=lineage) if lineage else None
-    form = GoalForm(request.POST or None, instance=goal, version=version)
-    saved, page = _draft_form_page(
-        request,
-        plan,
-        version,
-        form,
-        lambda data: services.goal_save(actor=request.user, version=version, goal=goal, **data),
-        _("Mål %(name)s er lagret."),
-        _("Endre mål %(code)s") % {"code": goal.code} if goal else _("Nytt mål"),
-    )
-    return _to_draft(version) if saved else page
-
-
-@login_required
-@require_POST
-def goal_retire(request, slug, plan_slug, number, lineage):
-    plan, version = _draft(request, slug, plan_slug, number)
-    goal = get_object_or_404(Goal, version=version, lineage=lineage)
-    try:
-        services.goal_retire(actor=request.user, goal=goal)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Mål %(code)s er tatt ut.") % {"code": goal.code})
-    return _to_draft(version)

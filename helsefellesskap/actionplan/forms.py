@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +8,8 @@ from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
 from helsefellesskap.organisation.models import Body, Community
 
 from .models import ERROR_CODE_TAKEN, FocusArea, Goal, Measure, PriorityGroup, StatusReport
-from .selectors import STATUS_LABELS, Filters
+from .selectors import STATUS_LABELS, Filters, current_measure_choices
+from .services import GOAL_FIELDS, MEASURE_FIELDS, MEASURE_PLAIN_FIELDS
 
 ERROR_YEARS = _(
     "Skriv årene som tall, skilt med komma, og eventuelt en merknad i parentes: "
@@ -38,11 +41,15 @@ class FilterForm(DesignsystemetMixin, forms.Form):
 
     def __init__(self, *args, version, show_status: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].choices = [("", _("Alle"))] + [
+        cast(forms.ChoiceField, self.fields["focus_area"]).choices = [("", _("Alle"))] + [
             (a.code, f"{a.code} {a.title}") for a in FocusArea.objects.filter(version=version)
         ]
-        self.fields["body"].queryset = Body.objects.filter(measures__version=version).distinct()
-        self.fields["year"].choices = [("", _("Alle"))] + [(y, str(y)) for y in version.plan.years]
+        cast(forms.ModelChoiceField, self.fields["body"]).queryset = Body.objects.filter(
+            measures__version=version
+        ).distinct()
+        cast(forms.ChoiceField, self.fields["year"]).choices = [("", _("Alle"))] + [
+            (y, str(y)) for y in version.plan.years
+        ]
         if not show_status:
             del self.fields["status"]
             del self.fields["overdue"]
@@ -78,7 +85,7 @@ class StatusReportForm(DesignsystemetMixin, forms.Form):
     def __init__(self, *args, bodies, body_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reported_on"].initial = timezone.localdate()
-        self.fields["body"].queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["body"]).queryset = bodies
         self.fields["body"].required = body_required
         if bodies.count() == 1:
             self.fields["body"].initial = bodies.first()
@@ -97,7 +104,7 @@ def parse_years(text: str) -> dict[int, str]:
 
 
 def format_years(measure: Measure) -> str:
-    return ", ".join(f"{y.year} ({y.note})" if y.note else str(y.year) for y in measure.years.all())
+    return measure.years_display
 
 
 class CodeInVersionMixin:
@@ -133,7 +140,7 @@ class MeasureForm(CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
 
     class Meta:
         model = Measure
-        fields = ["goal", "code", "text", "responsible_text", "note"]
+        fields = MEASURE_PLAIN_FIELDS
         widgets = {
             "text": forms.Textarea(attrs={"rows": 4}),
             "note": forms.Textarea(attrs={"rows": 2}),
@@ -172,15 +179,11 @@ class MeasureForm(CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
         return refs
 
     def service_values(self) -> dict:
+        """The keyword arguments of `services.measure_save`."""
         data = self.cleaned_data
         return {
-            "goal": data["goal"],
-            "code": data["code"],
-            "text": data["text"],
-            "responsible_text": data["responsible_text"],
-            "note": data["note"],
+            **{name: data[name] for name in MEASURE_FIELDS},
             "priority_groups": list(data["priority_groups"]),
-            "references": data["references"],
             "responsible": list(data["responsible"]),
             "years": data["years"],
         }
@@ -210,7 +213,7 @@ class ImportForm(DesignsystemetMixin, forms.Form):
 class GoalForm(CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = Goal
-        fields = ["focus_area", "code", "title"]
+        fields = GOAL_FIELDS
         widgets = {"title": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, version, **kwargs):
@@ -223,12 +226,7 @@ class MeasureChoiceField(forms.TypedChoiceField):
     """A measure of the community's current action plans, stored by its lineage."""
 
     def __init__(self, community: Community, **kwargs):
-        measures = Measure.objects.filter(
-            version__plan__community=community, version__is_current=True
-        ).select_related("version__plan")
-        choices = [("", _("Ingen"))] + [
-            (str(m.lineage), f"{m.code} {m.text[:70]}") for m in measures.order_by("order")
-        ]
+        choices = [("", _("Ingen")), *current_measure_choices(community)]
         super().__init__(
             choices=choices,
             required=False,

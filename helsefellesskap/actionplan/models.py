@@ -5,6 +5,7 @@ status reports, diffs and history follow a measure from version to version even 
 changes."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.models import CommunityOwned
+from helsefellesskap.core.policies import PolicyQuerySet
 from helsefellesskap.organisation.models import Body, Community
 
 ERROR_PERIOD = _("Planperioden kan ikke slutte før den begynner.")
@@ -31,10 +34,7 @@ class PriorityGroup(models.TextChoices):
     FRAIL_ELDERLY = "frail_elderly", _("Skrøpelige eldre")
 
 
-class ActionPlan(models.Model):
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="plans", verbose_name=_("fellesskap")
-    )
+class ActionPlan(CommunityOwned):
     title = models.CharField(_("tittel"), max_length=250)
     slug = models.SlugField(_("kortadresse"), max_length=80)
     motto = models.CharField(_("visjon"), max_length=250, blank=True)
@@ -66,9 +66,12 @@ class ActionPlan(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actionplan:plan", args=[self.community.slug, self.slug])
 
-    def clean(self):
+    def clean(self) -> None:
+        errors = self.other_community_errors()
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": ERROR_PERIOD})
+            errors["period_end"] = ERROR_PERIOD
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def years(self) -> list[int]:
@@ -127,6 +130,8 @@ class PlanVersion(models.Model):
         related_name="+",
     )
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("planversjon")
         verbose_name_plural = _("planversjoner")
@@ -152,6 +157,24 @@ class PlanVersion(models.Model):
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RECOMMENDED)
 
+    @property
+    def awaits_recommendation(self) -> bool:
+        """A draft: ASU's recommendation is the next step."""
+        return self.status == self.Status.DRAFT
+
+    @property
+    def awaits_adoption(self) -> bool:
+        """Recommended by ASU: PSU's adoption is the next step."""
+        return self.status == self.Status.RECOMMENDED
+
+    @property
+    def status_color(self) -> str:
+        if self.status == self.Status.ADOPTED:
+            return "success"
+        if self.status == self.Status.RETIRED:
+            return "neutral"
+        return "warning"
+
 
 class FocusArea(models.Model):
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="focus_areas")
@@ -160,6 +183,8 @@ class FocusArea(models.Model):
     title = models.CharField(_("innsatsområde"), max_length=300)
     description = models.TextField(_("beskrivelse"), blank=True)
     order = models.PositiveIntegerField(_("rekkefølge"), default=0)
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("innsatsområde")
@@ -188,6 +213,8 @@ class Goal(models.Model):
     code = models.CharField(_("nummer"), max_length=20)
     title = models.TextField(_("mål"))
     order = models.PositiveIntegerField(_("rekkefølge"), default=0)
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mål")
@@ -229,6 +256,17 @@ class Measure(models.Model):
     note = models.TextField(_("merknad"), blank=True)
     documents = models.JSONField(_("dokumenter"), default=list, blank=True)
 
+    objects = PolicyQuerySet.as_manager()
+
+    # Set by `selectors.annotate_status` for the pages and files; not stored.
+    report: "StatusReport | None"
+    status: str
+    status_label: Any
+    status_color: str
+    year_list: list[int]
+    last_year: int | None
+    is_overdue: bool
+
     class Meta:
         verbose_name = _("tiltak")
         verbose_name_plural = _("tiltak")
@@ -252,6 +290,19 @@ class Measure(models.Model):
     def community(self) -> Community:
         return self.version.plan.community
 
+    @property
+    def responsible_display(self) -> str:
+        """«ASU, Fagråd; Kommunene»: the responsible bodies, then the free text."""
+        names = ", ".join(str(body) for body in self.responsible_bodies.all())
+        return "; ".join(part for part in (names, self.responsible_text) if part)
+
+    @property
+    def years_display(self) -> str:
+        """«2023, 2024 (oppstart høst)»: the years with their notes."""
+        return ", ".join(
+            f"{y.year} ({y.note})" if y.note else str(y.year) for y in self.years.all()
+        )
+
     def get_priority_groups_display(self) -> list[str]:
         labels = dict(PriorityGroup.choices)
         return [str(labels[group]) for group in self.priority_groups if group in labels]
@@ -263,6 +314,8 @@ class MeasureYear(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="years")
     year = models.PositiveSmallIntegerField(_("år"))
     note = models.CharField(_("merknad"), max_length=120, blank=True)
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tiltaksår")
@@ -289,7 +342,7 @@ class StatusReport(models.Model):
         CANCELLED = "cancelled", _("Avlyst")
 
     CLOSED = (Status.COMPLETED, Status.CANCELLED)
-    COLORS = {
+    COLORS: dict[str, str] = {
         Status.NOT_STARTED: "neutral",
         Status.STARTED: "info",
         Status.IN_PROGRESS: "info",
@@ -323,6 +376,8 @@ class StatusReport(models.Model):
         verbose_name=_("rapportert av"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PolicyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("statusrapport")

@@ -4,6 +4,7 @@ and turn a stored version back into the same format. The spreadsheet reads and w
 import datetime
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -97,7 +98,7 @@ def validate(data, community: Community) -> tuple[dict, PlanFileErrors]:
     if data.get("format") != FORMAT:
         errors.add(_("Filen"), _("Formatet må være «%(format)s».") % {"format": FORMAT})
     bodies = body_lookup(community)
-    clean = {
+    clean: dict[str, Any] = {
         "title": _text(data.get("title")),
         "motto": _text(data.get("motto")),
         "source": _text(data.get("source")),
@@ -114,7 +115,7 @@ def validate(data, community: Community) -> tuple[dict, PlanFileErrors]:
         errors.add(_("Plan"), str(ERROR_PERIOD))
     clean["version"] = _validate_version(data.get("version") or {}, bodies, errors)
     clean["focus_areas"] = []
-    codes = {"focus": set(), "goal": set(), "measure": set()}
+    codes: dict[str, set[str]] = {"focus": set(), "goal": set(), "measure": set()}
     areas = data.get("focus_areas")
     if not isinstance(areas, list) or not areas:
         errors.add(_("Plan"), _("Planen har ingen innsatsområder."))
@@ -153,7 +154,7 @@ def _validate_version(version, bodies, errors) -> dict:
         PlanVersion.Status.ADOPTED,
     ):
         errors.add(where, _("Ukjent status «%(status)s».") % {"status": status})
-    clean = {
+    clean: dict[str, Any] = {
         "label": _text(version.get("label")),
         "status": status,
         "note": _text(version.get("note")),
@@ -198,7 +199,7 @@ def _node(item, kind: str, label: str, codes, errors) -> tuple[dict, str, str]:
 
 def _validate_area(area, bodies, codes, errors) -> dict:
     area, code, where = _node(area, "focus", _("Innsatsområde %(code)s"), codes, errors)
-    clean = {
+    clean: dict[str, Any] = {
         "code": code,
         "title": _text(area.get("title")),
         "description": _text(area.get("description")),
@@ -213,7 +214,7 @@ def _validate_area(area, bodies, codes, errors) -> dict:
 
 def _validate_goal(goal, bodies, codes, errors) -> dict:
     goal, code, where = _node(goal, "goal", _("Mål %(code)s"), codes, errors)
-    clean = {"code": code, "title": _text(goal.get("title")), "measures": []}
+    clean: dict[str, Any] = {"code": code, "title": _text(goal.get("title")), "measures": []}
     if not clean["title"]:
         errors.add(where, _("Målet mangler tekst."))
     for measure in goal.get("measures") or []:
@@ -223,7 +224,7 @@ def _validate_goal(goal, bodies, codes, errors) -> dict:
 
 def _validate_measure(measure, bodies, codes, errors) -> dict:
     measure, code, where = _node(measure, "measure", _("Tiltak %(code)s"), codes, errors)
-    clean = {
+    clean: dict[str, Any] = {
         "code": code,
         "text": _text(measure.get("text")),
         "responsible": [],

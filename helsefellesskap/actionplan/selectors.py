@@ -1,56 +1,86 @@
 """Reads of action plans: the tree with statuses and filters, "our measures", the timeline, the
-progress summary and the difference between two versions. Each in a fixed number of queries."""
+progress summary and the difference between two versions. Each in a fixed number of queries.
 
+Which plans, versions and status reports a user sees is the policies' rule (`visible_to`); the
+reads here only shape what the user may see."""
+
+import datetime
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
 
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, QuerySet, When
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap.core import access
-from helsefellesskap.organisation.models import Body, Membership
-from helsefellesskap.organisation.policies import ACTING_ROLES
+from helsefellesskap.organisation.models import Body, Community
 
-from .models import ActionPlan, Measure, MeasureYear, PlanVersion, StatusReport
+from . import policies
+from .models import ActionPlan, FocusArea, Goal, Measure, MeasureYear, PlanVersion, StatusReport
 
 Status = StatusReport.Status
-NOT_REPORTED = "not_reported"
-STATUS_LABELS = {NOT_REPORTED: _("Ikke rapportert"), **dict(Status.choices)}
-STATUS_COLORS = {NOT_REPORTED: "neutral", **StatusReport.COLORS}
+NOT_REPORTED = "not_reported"  # a measure without a (visible) status report
+OVERDUE = "overdue"  # the count of overdue measures in a progress row
+STATUS_LABELS: dict[str, str | Promise] = {
+    NOT_REPORTED: _("Ikke rapportert"),
+    **dict(Status.choices),
+}
+STATUS_COLORS: dict[str, str] = {NOT_REPORTED: "neutral", **StatusReport.COLORS}
 
 
-def visible_versions(user, plan: ActionPlan):
-    """Members see every version; the public only adopted ones (current and earlier)."""
-    versions = plan.versions.select_related("recommended_by", "adopted_by").order_by("-number")
-    if not access.can_view_private(user, plan.community):
-        versions = versions.filter(
-            status__in=[PlanVersion.Status.ADOPTED, PlanVersion.Status.RETIRED]
-        )
-    return versions
+def visible_versions(user: Any, plan: ActionPlan) -> QuerySet[PlanVersion]:
+    """The versions of the plan the user may see, newest first."""
+    return (
+        PlanVersion.objects.visible_to(user)
+        .filter(plan=plan)
+        .select_related("recommended_by", "adopted_by")
+        .order_by("-number")
+    )
 
 
-def plans_for(user, community):
-    plans = ActionPlan.objects.filter(community=community)
-    if not access.can_view_private(user, community):
-        plans = plans.filter(versions__is_current=True)
-    return plans.prefetch_related(
+def plans_for(user: Any, community: Community) -> QuerySet[ActionPlan]:
+    """The community's plans the user may see, each with its current version as `cur`."""
+    return ActionPlan.objects.visible_to(user, community).prefetch_related(
         Prefetch("versions", queryset=PlanVersion.objects.filter(is_current=True), to_attr="cur")
-    ).distinct()
+    )
 
 
-def latest_reports(plan: ActionPlan, lineages=None) -> dict:
-    """The latest status report of each measure lineage of the plan."""
-    reports = StatusReport.objects.filter(plan=plan).select_related("body", "reported_by")
+def current_measures(community: Community) -> QuerySet[Measure]:
+    """The measures of the community's current plans (for links from cases and deviations)."""
+    return Measure.objects.filter(
+        version__plan__community=community, version__is_current=True
+    ).select_related("version__plan")
+
+
+def current_measure_choices(community: Community) -> list[tuple[str, str]]:
+    """The current measures as choices of a form field, by lineage: «1 a) Text …»."""
+    return [
+        (str(m.lineage), f"{m.code} {m.text[:70]}")
+        for m in current_measures(community).order_by("order")
+    ]
+
+
+def latest_reports(
+    user: Any, plan: ActionPlan, lineages: Iterable[UUID] | None = None
+) -> dict[UUID, StatusReport]:
+    """The latest status report the user may see of each measure lineage of the plan."""
+    reports = (
+        StatusReport.objects.visible_to(user)
+        .filter(plan=plan)
+        .select_related("body", "reported_by")
+    )
     if lineages is not None:
         reports = reports.filter(lineage__in=list(lineages))
-    latest: dict = {}
+    latest: dict[UUID, StatusReport] = {}
     for report in reports.order_by("lineage", "-reported_on", "-created_at", "-id"):
         latest.setdefault(report.lineage, report)
     return latest
 
 
-def _measures(version: PlanVersion):
+def _measures(version: PlanVersion) -> QuerySet[Measure]:
     return (
         Measure.objects.filter(version=version)
         .select_related("goal__focus_area", "version__plan__community")
@@ -62,11 +92,12 @@ def _measures(version: PlanVersion):
     )
 
 
-def annotate_status(measures: list[Measure], plan: ActionPlan) -> list[Measure]:
-    """Give each measure `.report` (latest status report or None), `.status` and `.is_overdue`:
-    its last year has passed and it is neither completed nor cancelled."""
+def annotate_status(user: Any, measures: list[Measure], plan: ActionPlan) -> list[Measure]:
+    """Give each measure `.report` (the latest status report the user may see, or None),
+    `.status` and `.is_overdue`: its last year has passed and it is neither completed nor
+    cancelled."""
     today = timezone.localdate()
-    reports = latest_reports(plan, {m.lineage for m in measures})
+    reports = latest_reports(user, plan, {m.lineage for m in measures})
     for measure in measures:
         measure.report = reports.get(measure.lineage)
         measure.status = measure.report.status if measure.report else NOT_REPORTED
@@ -129,26 +160,28 @@ class Filters:
 
 @dataclass
 class GoalNode:
-    goal: object
-    measures: list = field(default_factory=list)
+    goal: Goal
+    measures: list[Measure] = field(default_factory=list)
 
 
 @dataclass
 class AreaNode:
-    area: object
-    goals: list = field(default_factory=list)
+    area: FocusArea
+    goals: list[GoalNode] = field(default_factory=list)
 
     @property
     def measure_count(self) -> int:
         return sum(len(g.measures) for g in self.goals)
 
 
-def plan_tree(version: PlanVersion, filters: Filters | None = None) -> tuple[list[AreaNode], int]:
+def plan_tree(
+    user: Any, version: PlanVersion, filters: Filters | None = None
+) -> tuple[list[AreaNode], int]:
     """The version as focus areas → goals → measures (with status), filtered. Goals without a
     matching measure are left out when a filter is active. Returns the tree and the number of
     matching measures."""
     filters = filters or Filters()
-    measures = annotate_status(list(_measures(version)), version.plan)
+    measures = measures_with_status(user, version)
     areas: OrderedDict[int, AreaNode] = OrderedDict(
         (area.pk, AreaNode(area=area)) for area in version.focus_areas.order_by("order")
     )
@@ -167,64 +200,74 @@ def plan_tree(version: PlanVersion, filters: Filters | None = None) -> tuple[lis
     return tree, matched
 
 
-def measures_with_status(version: PlanVersion) -> list[Measure]:
-    return annotate_status(list(_measures(version)), version.plan)
+def measures_with_status(user: Any, version: PlanVersion) -> list[Measure]:
+    return annotate_status(user, list(_measures(version)), version.plan)
 
 
-def measure_history(measure: Measure) -> list[StatusReport]:
+def measure_in(user: Any, version: PlanVersion, lineage: UUID) -> Measure | None:
+    """The measure of `lineage` in `version`, else in the newest version of the plan that has it
+    and the user may see."""
+    return (
+        Measure.objects.visible_to(user)
+        .filter(version__plan=version.plan_id, lineage=lineage)
+        .select_related("goal__focus_area", "version__plan__community")
+        .prefetch_related("responsible_bodies", "years")
+        .order_by(Case(When(version=version, then=0), default=1), "-version__number")
+        .first()
+    )
+
+
+def measure_history(user: Any, measure: Measure) -> list[StatusReport]:
+    """The status reports of the measure (in every version) the user may see, newest first."""
     return list(
-        StatusReport.objects.filter(plan=measure.version.plan, lineage=measure.lineage)
+        StatusReport.objects.visible_to(user)
+        .filter(plan=measure.version.plan, lineage=measure.lineage)
         .select_related("body", "reported_by")
         .order_by("-reported_on", "-created_at", "-id")
     )
 
 
-def measure_versions(user, measure: Measure) -> list[Measure]:
+def measure_versions(user: Any, measure: Measure) -> list[Measure]:
     """The measure in every version the user may see, newest first."""
-    plan = measure.version.plan
     return list(
-        Measure.objects.filter(version__in=visible_versions(user, plan), lineage=measure.lineage)
+        Measure.objects.visible_to(user)
+        .filter(version__plan=measure.version.plan, lineage=measure.lineage)
         .select_related("version")
         .order_by("-version__number")
     )
 
 
-def measures_for_body(body: Body, version: PlanVersion) -> list[Measure]:
-    return [m for m in measures_with_status(version) if body in m.responsible_bodies.all()]
+def measures_for_body(user: Any, body: Body, version: PlanVersion) -> list[Measure]:
+    return [m for m in measures_with_status(user, version) if body in m.responsible_bodies.all()]
 
 
-def bodies_of_user(user, community) -> list[Body]:
+def bodies_of_user(user: Any, community: Community) -> list[Body]:
     """Bodies where the user holds a current seat that may report status."""
-    if not user.is_authenticated:
+    ids = policies.acting_body_ids(user, community)
+    if not ids:
         return []
-    return list(
-        Body.objects.filter(
-            community=community,
-            memberships__person__user=user,
-            memberships__pk__in=Membership.objects.current().filter(role__in=ACTING_ROLES),
-        ).distinct()
-    )
+    return list(Body.objects.filter(community=community, pk__in=ids))
 
 
 # --- Timeline and progress ----------------------------------------------------------------------
 
 
-def timeline(version: PlanVersion) -> tuple[list[int], list[Measure]]:
+def timeline(user: Any, version: PlanVersion) -> tuple[list[int], list[Measure]]:
     """The plan's years (the period, widened to every year a measure runs) and the measures."""
-    measures = measures_with_status(version)
+    measures = measures_with_status(user, version)
     years = set(version.plan.years)
     for measure in measures:
         years.update(measure.year_list)
     return sorted(years), measures
 
 
-STATUS_ORDER = [NOT_REPORTED, *Status.values]
+STATUS_ORDER: list[str] = [NOT_REPORTED, *Status.values]
 
 
 @dataclass
 class ProgressRow:
     label: str
-    counts: Counter
+    counts: Counter[str]
     total: int = 0
 
     @property
@@ -233,7 +276,7 @@ class ProgressRow:
 
     @property
     def overdue(self) -> int:
-        return self.counts.get("overdue", 0)
+        return self.counts.get(OVERDUE, 0)
 
     @property
     def completed_percent(self) -> int:
@@ -243,9 +286,10 @@ class ProgressRow:
         """The count of each status, in STATUS_ORDER, for the table."""
         return [self.counts.get(status, 0) for status in STATUS_ORDER]
 
-    def bar(self, width: int = 200) -> list[dict]:
+    def bar(self, width: int = 200) -> list[dict[str, Any]]:
         """The stacked bar: one segment per status with its x and width."""
-        segments, x = [], 0.0
+        segments: list[dict[str, Any]] = []
+        x = 0.0
         for status in STATUS_ORDER:
             n = self.counts.get(status, 0)
             if n and self.total:
@@ -255,11 +299,35 @@ class ProgressRow:
         return segments
 
 
-def progress(version: PlanVersion, measures: list[Measure] | None = None) -> dict:
+@dataclass
+class StatusSummary:
+    """What the status report for ASU holds, as PDF or spreadsheet."""
+
+    plan: ActionPlan
+    version: PlanVersion
+    today: datetime.date
+    measures: list[Measure]
+    progress: dict[str, list[ProgressRow]]
+
+
+def status_summary(user: Any, version: PlanVersion) -> StatusSummary:
+    measures = measures_with_status(user, version)
+    return StatusSummary(
+        plan=version.plan,
+        version=version,
+        today=timezone.localdate(),
+        measures=measures,
+        progress=progress(user, version, measures),
+    )
+
+
+def progress(
+    user: Any, version: PlanVersion, measures: list[Measure] | None = None
+) -> dict[str, list[ProgressRow]]:
     """Status counts by focus area, by responsible body and by year (of `measures`, when the
     caller has them already)."""
     if measures is None:
-        measures = measures_with_status(version)
+        measures = measures_with_status(user, version)
     by_area: OrderedDict[str, ProgressRow] = OrderedDict()
     by_body: dict[str, ProgressRow] = {}
     by_year: dict[int, ProgressRow] = {}
@@ -270,7 +338,7 @@ def progress(version: PlanVersion, measures: list[Measure] | None = None) -> dic
         row.counts[measure.status] += 1
         row.total += 1
         if measure.is_overdue:
-            row.counts["overdue"] += 1
+            row.counts[OVERDUE] += 1
 
     for measure in measures:
         count(by_area[measure.goal.focus_area.code], measure)

@@ -1,6 +1,8 @@
 """Changes to action plans. Each runs in one transaction and writes the audit trail."""
 
 import datetime
+from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,21 +36,18 @@ ERROR_DRAFT_EXISTS = _("Det finnes allerede et utkast til revisjon: %(label)s.")
 ERROR_NO_CURRENT = _("Planen har ingen gjeldende versjon å revidere.")
 ERROR_STATUS_IN_FUTURE = _("Statusdatoen kan ikke være fram i tid.")
 ERROR_GOAL_OTHER_VERSION = _("Målet hører til en annen versjon av planen.")
+ERROR_GOAL_MISSING = _("Velg målet tiltaket hører til.")
 ERROR_GOAL_HAS_MEASURES = _("Målet har tiltak. Flytt eller ta ut tiltakene først.")
 ERROR_OTHER_VERSION = _("Dette hører til en annen versjon av planen.")
 ERROR_OTHER_COMMUNITY = _("Organet hører til et annet helsefellesskap.")
 ERROR_STATUS_NOT_CURRENT = _("Status rapporteres på gjeldende versjon av planen.")
 ERROR_STATUS_BODY = _("Organet er ikke ansvarlig for tiltaket.")
 
-MEASURE_FIELDS = [
-    "goal",
-    "code",
-    "text",
-    "responsible_text",
-    "priority_groups",
-    "references",
-    "note",
-]
+# The measure's fields a form edits as they are stored, and all it changes on the row (the
+# responsible bodies and years are rows of their own). The forms use the same lists.
+MEASURE_PLAIN_FIELDS = ["goal", "code", "text", "responsible_text", "note"]
+MEASURE_FIELDS = [*MEASURE_PLAIN_FIELDS, "priority_groups", "references"]
+GOAL_FIELDS = ["focus_area", "code", "title"]
 
 
 class PlanImportError(Exception):
@@ -64,7 +63,7 @@ def _require_editable(version: PlanVersion) -> None:
         raise ValidationError(ERROR_NOT_EDITABLE)
 
 
-def _begin_edit(actor, version: PlanVersion) -> None:
+def _begin_edit(actor: Any, version: PlanVersion) -> None:
     """An edit of a recommended version takes it back to a draft: ASU recommended another
     text."""
     _require_editable(version)
@@ -93,7 +92,7 @@ def _assert_valid(version: PlanVersion) -> None:
 
 
 def plan_import(
-    *, actor, community: Community, data: dict, plan: ActionPlan | None = None
+    *, actor: Any, community: Community, data: dict[str, Any], plan: ActionPlan | None = None
 ) -> PlanVersion:
     """Store a plan file as a new version: of a new plan, or of `plan` (then as a draft whose
     measures keep the lineage of the current version's measures with the same code)."""
@@ -167,7 +166,7 @@ def _next_number(plan: ActionPlan) -> int:
     return (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
-def _lineages_by_code(version: PlanVersion | None) -> dict:
+def _lineages_by_code(version: PlanVersion | None) -> dict[str, dict[str, UUID]]:
     if version is None:
         return {"focus": {}, "goal": {}, "measure": {}}
     return {
@@ -177,7 +176,9 @@ def _lineages_by_code(version: PlanVersion | None) -> dict:
     }
 
 
-def _create_tree(version: PlanVersion, areas: list[dict], lineages: dict) -> None:
+def _create_tree(
+    version: PlanVersion, areas: list[dict[str, Any]], lineages: dict[str, dict[str, UUID]]
+) -> None:
     order = {"focus": 0, "goal": 0, "measure": 0}
     bodies_through = Measure.responsible_bodies.through
     links, years = [], []
@@ -243,7 +244,7 @@ def _require_no_open_draft(plan: ActionPlan) -> None:
         raise ValidationError(ERROR_DRAFT_EXISTS % {"label": draft.label})
 
 
-def revision_start(*, actor, plan: ActionPlan) -> PlanVersion:
+def revision_start(*, actor: Any, plan: ActionPlan) -> PlanVersion:
     """Start the yearly revision: a draft that is a copy of the current version."""
     with transaction.atomic():
         plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
@@ -251,7 +252,10 @@ def revision_start(*, actor, plan: ActionPlan) -> PlanVersion:
         current = plan.versions.filter(is_current=True).first()
         if current is None:
             raise ValidationError(ERROR_NO_CURRENT)
-        data = {**planfile.version_to_data(current), "version": {"status": "draft"}}
+        data = {
+            **planfile.version_to_data(current),
+            "version": {"status": PlanVersion.Status.DRAFT.value},
+        }
         clean, errors = planfile.validate(data, plan.community)
         if errors:
             raise ValidationError(errors.as_text())
@@ -277,7 +281,7 @@ def _require_own_body(version: PlanVersion, body: Body) -> None:
 
 
 def version_recommend(
-    *, actor, version: PlanVersion, body: Body, on: datetime.date, note: str = ""
+    *, actor: Any, version: PlanVersion, body: Body, on: datetime.date, note: str = ""
 ) -> PlanVersion:
     _require_editable(version)
     _require_own_body(version, body)
@@ -294,7 +298,7 @@ def version_recommend(
 
 
 def version_adopt(
-    *, actor, version: PlanVersion, body: Body, on: datetime.date, note: str = ""
+    *, actor: Any, version: PlanVersion, body: Body, on: datetime.date, note: str = ""
 ) -> PlanVersion:
     """PSU adopts the version on ASU's recommendation; it becomes the current version."""
     _require_editable(version)
@@ -327,12 +331,12 @@ def version_adopt(
 
 def measure_save(
     *,
-    actor,
+    actor: Any,
     version: PlanVersion,
     measure: Measure | None = None,
     responsible: list[Body] | None = None,
     years: dict[int, str] | None = None,
-    **values,
+    **values: Any,
 ) -> Measure:
     """Create or change a measure of a draft: text, code (renumber), goal (move), owners, years."""
     goal = values.get("goal")
@@ -345,6 +349,8 @@ def measure_save(
     with transaction.atomic():
         _begin_edit(actor, version)
         if measure is None:
+            if goal is None:
+                raise ValidationError({"goal": ERROR_GOAL_MISSING})
             last = version.measures.filter(goal=goal).aggregate(n=Max("order"))["n"]
             if last is None:
                 last = (
@@ -368,7 +374,7 @@ def measure_save(
     return measure
 
 
-def measure_retire(*, actor, measure: Measure) -> None:
+def measure_retire(*, actor: Any, measure: Measure) -> None:
     """Take a measure out of a draft. Earlier versions keep it, with its status history."""
     version = measure.version
     with transaction.atomic():
@@ -383,7 +389,7 @@ def measure_retire(*, actor, measure: Measure) -> None:
         _assert_valid(version)
 
 
-def goal_save(*, actor, version: PlanVersion, goal: Goal | None = None, **values) -> Goal:
+def goal_save(*, actor: Any, version: PlanVersion, goal: Goal | None = None, **values: Any) -> Goal:
     """Add a goal (last in its focus area), or renumber, retitle or move one."""
     area = values.get("focus_area")
     if area is not None and area.version_id != version.pk:
@@ -402,14 +408,12 @@ def goal_save(*, actor, version: PlanVersion, goal: Goal | None = None, **values
             )
             version.goals.filter(order__gt=last).update(order=F("order") + 1)
             goal = Goal(version=version, order=last + 1)
-        goal = save_audited(
-            actor=actor, obj=goal, values=values, allowed=["focus_area", "code", "title"]
-        )
+        goal = save_audited(actor=actor, obj=goal, values=values, allowed=GOAL_FIELDS)
         _assert_valid(version)
     return goal
 
 
-def goal_retire(*, actor, goal: Goal) -> None:
+def goal_retire(*, actor: Any, goal: Goal) -> None:
     """Take an empty goal out of a draft."""
     version = goal.version
     _require_editable(version)
@@ -432,7 +436,7 @@ def goal_retire(*, actor, goal: Goal) -> None:
 
 def status_report(
     *,
-    actor,
+    actor: Any,
     measure: Measure,
     status: str,
     text: str = "",
@@ -460,7 +464,7 @@ def status_report(
     )
 
 
-def plan_publish_status(*, actor, plan: ActionPlan, public: bool) -> ActionPlan:
+def plan_publish_status(*, actor: Any, plan: ActionPlan, public: bool) -> ActionPlan:
     return save_audited(
         actor=actor, obj=plan, values={"status_is_public": public}, allowed=["status_is_public"]
     )

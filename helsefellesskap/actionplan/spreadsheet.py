@@ -1,17 +1,22 @@
-"""A plan as a spreadsheet, for secretariats who work in Excel: three sheets (Plan, Innsatsområder,
-Mål og tiltak) that hold exactly what the JSON format holds, so export → import loses nothing.
-Reading gives the same dict as the JSON format, validated by `planfile.validate`."""
+"""The spreadsheets. A plan as a spreadsheet, for secretariats who work in Excel: three sheets
+(Plan, Innsatsområder, Mål og tiltak) that hold exactly what the JSON format holds, so export →
+import loses nothing. Reading gives the same dict as the JSON format, validated by
+`planfile.validate`. Also the empty template to start from, and the status report for ASU."""
 
 import io
 import zipfile
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
-from . import planfile
-from .models import PriorityGroup
+from . import planfile, selectors
+from .models import Measure, PlanVersion, PriorityGroup, StatusReport
+from .selectors import ProgressRow
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PLAN_SHEET, AREA_SHEET, ROW_SHEET = "Plan", "Innsatsområder", "Mål og tiltak"
 PLAN_KEYS = [
@@ -115,9 +120,151 @@ def data_to_workbook(data: dict) -> bytes:
     for row in rows.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return _bytes(book)
+
+
+def _bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def template_workbook(year: int) -> bytes:
+    """An empty plan spreadsheet with one example row, for secretariats starting from scratch."""
+    example = {
+        "format": planfile.FORMAT,
+        "title": _("Handlingsplan for helsefellesskapet"),
+        "motto": "",
+        "period_start": year,
+        "period_end": year + 3,
+        "source": "",
+        "version": {"label": _("Utkast"), "status": PlanVersion.Status.DRAFT.value, "note": ""},
+        "focus_areas": [
+            {
+                "code": "1",
+                "title": _("Helhetlige og sammenhengende pasientforløp"),
+                "description": "",
+                "goals": [
+                    {
+                        "code": "1",
+                        "title": _("Pasienten opplever en sømløs og sammenhengende helsetjeneste"),
+                        "measures": [
+                            {
+                                "code": "1 a)",
+                                "text": _("Prioritere oppstart av pasientgruppen skrøpelige eldre"),
+                                "responsible": ["ASU"],
+                                "responsible_text": "",
+                                "years": {str(year): ""},
+                                "priority_groups": [PriorityGroup.FRAIL_ELDERLY.value],
+                                "references": [],
+                                "note": "",
+                                "documents": [],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    return data_to_workbook(example)
+
+
+# --- The status report for ASU -------------------------------------------------------------------
+
+Status = StatusReport.Status
+STATUS_FILLS: dict[str, str] = {
+    Status.COMPLETED: "C6EFCE",
+    Status.IN_PROGRESS: "DDEBF7",
+    Status.STARTED: "DDEBF7",
+    Status.POSTPONED: "FFEB9C",
+    Status.CANCELLED: "E7E6E6",
+}
+STATUS_COLUMN, DATE_COLUMN = 7, 8
+STATUS_WIDTHS = [28, 36, 9, 60, 22, 12, 14, 12, 40, 10]
+
+
+def status_workbook(summary: selectors.StatusSummary) -> bytes:
+    """The status of every measure (sheet Status) and the counts (sheet Oppsummering)."""
+    plan, version, today = summary.plan, summary.version, summary.today
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Status")
+    sheet.append(
+        [plan.title, f"{version.label}", _("Status per %(date)s") % {"date": f"{today:%d.%m.%Y}"}]
+    )
+    sheet.append([])
+    sheet.append(
+        [
+            _("Innsatsområde"),
+            _("Mål"),
+            _("Tiltak nr"),
+            _("Tiltak"),
+            _("Ansvarlig"),
+            _("År"),
+            _("Status"),
+            _("Statusdato"),
+            _("Kommentar"),
+            _("Forsinket"),
+        ]
+    )
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for m in summary.measures:
+        sheet.append(_status_row(m))
+        fill = STATUS_FILLS.get(m.status)
+        if fill:
+            sheet.cell(row=sheet.max_row, column=STATUS_COLUMN).fill = PatternFill(
+                "solid", fgColor=fill
+            )
+        sheet.cell(row=sheet.max_row, column=DATE_COLUMN).number_format = "DD.MM.YYYY"
+    for column, width in zip("ABCDEFGHIJ", STATUS_WIDTHS, strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A4"
+    _summary_sheet(book, summary.progress)
+    return _bytes(book)
+
+
+def _status_row(m: Measure) -> list[Any]:
+    owners = ", ".join(str(b) for b in m.responsible_bodies.all()) or m.responsible_text
+    return [
+        f"{m.goal.focus_area.code} {m.goal.focus_area.title}",
+        f"{m.goal.code} {m.goal.title}",
+        m.code,
+        m.text,
+        owners,
+        ", ".join(str(y) for y in m.year_list),
+        str(selectors.STATUS_LABELS[m.status]),
+        m.report.reported_on if m.report else None,
+        m.report.text if m.report else "",
+        _("Ja") if m.is_overdue else "",
+    ]
+
+
+def _summary_sheet(book: Workbook, progress: dict[str, list[ProgressRow]]) -> None:
+    summary = book.create_sheet(_("Oppsummering"))
+    summary.append(
+        [
+            _("Gruppe"),
+            _("Tiltak"),
+            *[str(selectors.STATUS_LABELS[s]) for s in selectors.STATUS_ORDER],
+            _("Forsinket"),
+        ]
+    )
+    for cell in summary[1]:
+        cell.font = Font(bold=True)
+    for title, rows in [
+        (_("Innsatsområde"), progress["areas"]),
+        (_("Organ"), progress["bodies"]),
+        (_("År"), progress["years"]),
+    ]:
+        summary.append([title])
+        summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
+        for row in rows:
+            summary.append([row.label, row.total, *row.cells(), row.overdue])
+    summary.column_dimensions["A"].width = 50
 
 
 def _cell(value) -> str:
@@ -155,19 +302,21 @@ def workbook_to_data(raw: bytes) -> tuple[dict | None, planfile.PlanFileErrors]:
             continue
         if key.startswith("version."):
             data["version"][key[8:]] = (
-                value.isoformat()[:10] if hasattr(value, "isoformat") else _cell(value)
+                value.isoformat()[:10]
+                if value is not None and hasattr(value, "isoformat")
+                else _cell(value)
             )
         elif key in ("period_start", "period_end") and _cell(value).isdigit():
             data[key] = int(_cell(value))
         else:
             data[key] = _cell(value)
 
-    areas: dict[str, dict] = {}
+    areas: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(book[AREA_SHEET].iter_rows(values_only=True), start=1):
         if number == 1 or not row or all(v is None for v in row):
             continue
         code = _cell(row[0])
-        area = {
+        area: dict[str, Any] = {
             "code": code,
             "title": _cell(row[1] if len(row) > 1 else ""),
             "description": _cell(row[2] if len(row) > 2 else ""),
@@ -186,21 +335,21 @@ def workbook_to_data(raw: bytes) -> tuple[dict | None, planfile.PlanFileErrors]:
         if header[index].isdigit():
             year_columns.append((index, header[index]))
     tail_start = len(FIXED_COLUMNS) + len(year_columns)
-    goals: dict[str, dict] = {}
+    goals: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(sheet_rows, start=2):
         row = [_cell(v) for v in row] + [""] * (len(header) - len(row))
         if not any(row):
             continue
         where = _("Rad %(n)s") % {"n": number}
-        area = areas.get(row[0])
-        if area is None:
+        row_area = areas.get(row[0])
+        if row_area is None:
             errors.add(where, _("Innsatsområdet «%(code)s» finnes ikke.") % {"code": row[0]})
             continue
-        goal = goals.get(row[1])
+        goal: dict[str, Any] | None = goals.get(row[1])
         if goal is None:
             goal = {"code": row[1], "title": row[2], "measures": []}
             goals[row[1]] = goal
-            area["goals"].append(goal)
+            row_area["goals"].append(goal)
         if not row[3] and not row[4]:
             continue
         groups = []

@@ -1,12 +1,12 @@
 """Pages of the action plan: the plan as a tree, a measure, the timeline, progress, versions and
-their differences, and "our measures". Every view asks `permissions` first."""
+their differences, and "our measures". Every view asks the policies first."""
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from helsefellesskap.actionplan import policies
@@ -18,7 +18,7 @@ from helsefellesskap.organisation.policies import body_or_deny, community_or_den
 from . import selectors, services
 from .diff import version_diff
 from .forms import FilterForm, StatusReportForm
-from .models import Measure, PlanVersion
+from .models import PlanVersion
 
 
 def plan_crumbs(plan, *more):
@@ -44,7 +44,10 @@ def chosen_version(request, plan) -> PlanVersion:
     return version
 
 
-def plan_context(request, plan, version, nav_item, crumbs, **extra):
+def plan_context(request, plan, version, nav_item, crumbs, *, show_status=None, **extra):
+    """What every page of a plan needs; `show_status` when the caller has asked already."""
+    if show_status is None:
+        show_status = policies.can_view_plan_status(request.user, plan)
     return community_context(
         request,
         plan.community,
@@ -53,13 +56,23 @@ def plan_context(request, plan, version, nav_item, crumbs, **extra):
         plan=plan,
         version=version,
         plan_nav=nav_item,
-        show_status=policies.can_view_plan_status(request.user, plan),
+        show_status=show_status,
         can_edit=policies.can_edit_plan(request.user, plan),
         status_labels=selectors.STATUS_LABELS,
         **extra,
     )
 
 
+def status_plan(request, slug, plan_slug):
+    """The plan and chosen version of a status page or file: for whoever may see its status."""
+    community = community_or_deny(request.user, slug)
+    plan = policies.plan_or_deny(request.user, community, plan_slug)
+    if not policies.can_view_plan_status(request.user, plan):
+        access.deny(request.user, community)
+    return plan, chosen_version(request, plan)
+
+
+@require_GET
 def plan_list(request, slug):
     community = community_or_deny(request.user, slug)
     context = community_context(
@@ -73,6 +86,7 @@ def plan_list(request, slug):
     return render(request, "actionplan/plan_list.html", context)
 
 
+@require_GET
 @vary_on_headers("HX-Request")
 def plan_detail(request, slug, plan_slug):
     community = community_or_deny(request.user, slug)
@@ -80,13 +94,14 @@ def plan_detail(request, slug, plan_slug):
     version = chosen_version(request, plan)
     show_status = policies.can_view_plan_status(request.user, plan)
     form = FilterForm(request.GET or None, version=version, show_status=show_status)
-    tree, matched = selectors.plan_tree(version, form.filters())
+    tree, matched = selectors.plan_tree(request.user, version, form.filters())
     context = plan_context(
         request,
         plan,
         version,
         "tree",
         plan_crumbs(plan)[:1] + [(plan.title, None)],
+        show_status=show_status,
         form=form,
         tree=tree,
         matched=matched,
@@ -103,21 +118,15 @@ def measure_detail(request, slug, plan_slug, lineage):
     community = community_or_deny(request.user, slug)
     plan = policies.plan_or_deny(request.user, community, plan_slug)
     version = chosen_version(request, plan)
-    measure = (
-        Measure.objects.filter(version=version, lineage=lineage)
-        .select_related("goal__focus_area", "version__plan__community")
-        .prefetch_related("responsible_bodies", "years")
-        .first()
-    )
-    if measure is None:  # not in this version: the newest visible version that has it
-        measure = get_object_or_404(
-            Measure.objects.select_related("goal__focus_area", "version__plan__community")
-            .filter(version__in=selectors.visible_versions(request.user, plan), lineage=lineage)
-            .order_by("-version__number")[:1]
-        )
+    measure = selectors.measure_in(request.user, version, lineage)
+    if measure is None:
+        raise Http404
+    if measure.version_id == version.pk:
+        measure.version = version
+    else:  # not in the chosen version: the newest visible version that has it
         version = measure.version
-    measure.version.plan = plan
-    selectors.annotate_status([measure], plan)
+        version.plan = plan
+    selectors.annotate_status(request.user, [measure], plan)
     can_report = version.is_current and policies.can_report_status(request.user, measure)
     form = None
     if can_report:
@@ -142,7 +151,6 @@ def measure_detail(request, slug, plan_slug, lineage):
             return redirect(measure.get_absolute_url())
     elif request.method == "POST":
         access.deny(request.user, community)
-    show_status = policies.can_view_plan_status(request.user, plan)
     context = plan_context(
         request,
         plan,
@@ -150,18 +158,20 @@ def measure_detail(request, slug, plan_slug, lineage):
         "tree",
         plan_crumbs(plan, (_("Tiltak %(code)s") % {"code": measure.code}, None)),
         measure=measure,
-        history=selectors.measure_history(measure) if show_status else [],
+        history=selectors.measure_history(request.user, measure),
+        show_reporters=policies.can_view_reporters(request.user, plan),
         appearances=selectors.measure_versions(request.user, measure),
         form=form,
     )
     return render(request, "actionplan/measure_detail.html", context)
 
 
+@require_GET
 def timeline(request, slug, plan_slug):
     community = community_or_deny(request.user, slug)
     plan = policies.plan_or_deny(request.user, community, plan_slug)
     version = chosen_version(request, plan)
-    years, measures = selectors.timeline(version)
+    years, measures = selectors.timeline(request.user, version)
     context = plan_context(
         request,
         plan,
@@ -171,6 +181,7 @@ def timeline(request, slug, plan_slug):
         years=years,
         measures=measures,
         chart=timeline_chart(years, measures),
+        not_reported=selectors.NOT_REPORTED,
     )
     return render(request, "actionplan/timeline.html", context)
 
@@ -199,23 +210,22 @@ def timeline_chart(years, measures) -> dict:
     }
 
 
+@require_GET
 def progress(request, slug, plan_slug):
-    community = community_or_deny(request.user, slug)
-    plan = policies.plan_or_deny(request.user, community, plan_slug)
-    if not policies.can_view_plan_status(request.user, plan):
-        access.deny(request.user, community)
-    version = chosen_version(request, plan)
+    plan, version = status_plan(request, slug, plan_slug)
     context = plan_context(
         request,
         plan,
         version,
         "progress",
         plan_crumbs(plan, (_("Fremdrift"), None)),
-        progress=selectors.progress(version),
+        show_status=True,
+        progress=selectors.progress(request.user, version),
     )
     return render(request, "actionplan/progress.html", context)
 
 
+@require_GET
 def versions(request, slug, plan_slug):
     community = community_or_deny(request.user, slug)
     plan = policies.plan_or_deny(request.user, community, plan_slug)
@@ -244,6 +254,7 @@ def versions(request, slug, plan_slug):
     return render(request, "actionplan/versions.html", context)
 
 
+@require_GET
 def body_measures(request, slug, body_slug):
     """ "Our measures": the measures of the current plans that a body is responsible for."""
     community = community_or_deny(request.user, slug)
@@ -254,7 +265,7 @@ def body_measures(request, slug, body_slug):
             continue
         version = plan.cur[0]
         version.plan = plan
-        measures = selectors.measures_for_body(body, version)
+        measures = selectors.measures_for_body(request.user, body, version)
         if measures:
             groups.append(
                 {
@@ -278,6 +289,7 @@ def body_measures(request, slug, body_slug):
     return render(request, "actionplan/body_measures.html", context)
 
 
+@require_GET
 def my_measures(request, slug):
     community = community_or_deny(request.user, slug, private=True)
     bodies = selectors.bodies_of_user(request.user, community)

@@ -113,20 +113,24 @@ def test_status_follows_the_measure_into_the_next_version(plan_world):
         reported_on=datetime.date(2025, 5, 1),
     )
     draft = services.revision_start(actor=plan_world.secretariat, plan=plan_world.plan)
-    copy = selectors.measures_with_status(draft)
+    copy = selectors.measures_with_status(plan_world.member, draft)
     status = {m.code: m.status for m in copy}
     assert status["1 a)"] == "in_progress"
     assert status["3 a)"] == selectors.NOT_REPORTED
 
 
 def test_overdue_when_the_last_year_has_passed_without_completion(plan_world):
-    measures = {m.code: m for m in selectors.measures_with_status(plan_world.version)}
+    measures = {
+        m.code: m for m in selectors.measures_with_status(plan_world.member, plan_world.version)
+    }
     assert measures["1 a)"].is_overdue  # 2022 has passed
     assert not measures["2"].is_overdue  # runs in 2030
     services.status_report(
         actor=plan_world.secretariat, measure=measures["1 a)"], status=StatusReport.Status.COMPLETED
     )
-    measures = {m.code: m for m in selectors.measures_with_status(plan_world.version)}
+    measures = {
+        m.code: m for m in selectors.measures_with_status(plan_world.member, plan_world.version)
+    }
     assert not measures["1 a)"].is_overdue
 
 
@@ -142,15 +146,17 @@ def test_a_status_date_in_the_future_is_refused(plan_world):
 
 def test_filters(plan_world):
     tree, matched = selectors.plan_tree(
-        plan_world.version, selectors.Filters(priority_group="children_youth")
+        plan_world.member, plan_world.version, selectors.Filters(priority_group="children_youth")
     )
     assert matched == 1
     assert [g.goal.code for a in tree for g in a.goals] == ["1"]
     _tree, matched = selectors.plan_tree(
-        plan_world.version, selectors.Filters(body=plan_world.asu.pk)
+        plan_world.member, plan_world.version, selectors.Filters(body=plan_world.asu.pk)
     )
     assert matched == 2
-    _tree, matched = selectors.plan_tree(plan_world.version, selectors.Filters(overdue=True))
+    _tree, matched = selectors.plan_tree(
+        plan_world.member, plan_world.version, selectors.Filters(overdue=True)
+    )
     assert matched == 3  # every measure whose years have passed, none completed
 
 

@@ -199,7 +199,8 @@ def test_status_report_pdf_and_spreadsheet_read_back(client, plan_world):
     client.force_login(plan_world.member)
     response = client.get(url("status_pdf", plan_world))
     assert response["Content-Type"] == "application/pdf"
-    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert response["Content-Disposition"].startswith('attachment; filename="statusrapport-')
+    pages = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
     assert "Statusrapport til ASU" in text
     assert "1 av 4 tiltak er fullført (25 %)" in text
@@ -207,7 +208,7 @@ def test_status_report_pdf_and_spreadsheet_read_back(client, plan_world):
     for code in ["1 a)", "1 b)", "3 a)"]:
         assert code in text
     response = client.get(url("status_xlsx", plan_world))
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book["Status"].iter_rows(min_row=4, values_only=True))
     by_code = {row[2]: row for row in rows}
     assert by_code["1 a)"][6] == "Fullført"
