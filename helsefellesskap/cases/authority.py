@@ -68,8 +68,8 @@ def check(case: Case, treatments: list[Treatment] | None = None) -> list[Authori
         return []
     if treatments is None:
         treatments = list(case.treatments.select_related("body").order_by("order", "id"))
-    kind = case.decision_kind
-    label = str(DecisionKind(kind).label).lower()
+    kind = DecisionKind(case.decision_kind)
+    label = str(kind.label).lower()
     warnings: list[AuthorityWarning] = []
 
     if kind == DecisionKind.AGREEMENT:
@@ -77,10 +77,7 @@ def check(case: Case, treatments: list[Treatment] | None = None) -> list[Authori
             if _decided(t):
                 warnings.append(
                     AuthorityWarning(
-                        str(
-                            AGREEMENT_BY_PARTIES
-                            % {"kind": DecisionKind(kind).label, "body": t.body}
-                        ),
+                        str(AGREEMENT_BY_PARTIES % {"kind": kind.label, "body": t.body}),
                         t.pk,
                     )
                 )

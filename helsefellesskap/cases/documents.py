@@ -1,13 +1,17 @@
 """Documents made from a meeting: the calendar invitation (.ics) and the minutes (PDF)."""
 
+import dataclasses
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core import access
 from helsefellesskap.core.calendar import CalendarEntry, build_calendar, summary_with_bodies
 
-from . import authority
-from .models import Meeting
+from . import authority, selectors
+from .models import Attendance, Meeting
 
 MEETING_CATEGORY = _("Møte i organ")  # the annual wheel's category for a body's meeting
 
@@ -30,29 +34,37 @@ def meeting_ics(meeting: Meeting, *, private: bool) -> str:
     return calendar.to_ical().decode()
 
 
-def minutes_context(meeting: Meeting, *, private: bool) -> dict:
+PRESENT = (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE)
+
+
+def minutes_context(meeting: Meeting, *, user: Any) -> dict[str, Any]:
     """The minutes as the reader may see them: the public gets exempt items as a line with the
     legal basis, public titles, and no authority warnings (as on the meeting page)."""
-    from .selectors import agenda
-
-    items = agenda(meeting, private)
-    for item in items:
-        case = item.treatment.case if item.treatment_id else None
-        item.title = case.display_title(private) if case else ""
-        item.warnings = authority.check(case) if case and private else []
-    attendance = list(meeting.attendance.select_related("person", "substitute_for"))
+    private = access.can_view_private(user, meeting.community)
+    entries = [
+        dataclasses.replace(entry, warnings=authority.check(entry.item.treatment.case))
+        if private and entry.item.treatment is not None
+        else entry
+        for entry in selectors.agenda(user, meeting)
+    ]
+    attendance = list(
+        Attendance.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("person", "substitute_for")
+    )
     return {
         "meeting": meeting,
         "bodies": list(meeting.bodies.all()),
-        "items": items,
-        "present": [a for a in attendance if a.status in ("present", "substitute")],
-        "absent": [a for a in attendance if a.status == "absent"],
+        "items": entries,
+        "present": [a for a in attendance if a.status in PRESENT],
+        "absent": [a for a in attendance if a.status == Attendance.Status.ABSENT],
         "approved": meeting.status == Meeting.Status.APPROVED,
+        "electronic": meeting.minutes_approval == Meeting.Approval.ELECTRONIC,
     }
 
 
-def minutes_pdf(meeting: Meeting, *, private: bool, base_url: str = "") -> bytes:
-    from weasyprint import HTML
+def minutes_pdf(meeting: Meeting, *, user: Any, base_url: str = "") -> bytes:
+    from weasyprint import HTML  # heavy, and only needed here
 
-    html = render_to_string("cases/minutes_pdf.html", minutes_context(meeting, private=private))
+    html = render_to_string("cases/minutes_pdf.html", minutes_context(meeting, user=user))
     return HTML(string=html, base_url=base_url or settings.SITE_URL).write_pdf()

@@ -3,12 +3,44 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap.actionplan.forms import MeasureChoiceField
+from helsefellesskap.actionplan.selectors import current_measure_choices
 from helsefellesskap.core.forms import DateInput, DateTimeInput, DesignsystemetMixin, formfield
-from helsefellesskap.organisation.models import Body, Community, Party, Person
+from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
 
 from .models import Case, CasePaper, FollowUp, Meeting, Ratification, Treatment
 from .services import ERROR_MEETING_TIMES
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field `name`, a choice of rows, for narrowing its queryset."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+class BodiesField(forms.ModelMultipleChoiceField):
+    """Bodies by their full name, as checkboxes."""
+
+    def label_from_instance(self, obj: Body) -> str:
+        return obj.name
+
+
+class TreatmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Treatment) -> str:
+        return f"{obj.case} ({obj.body})"
+
+
+class MeasureChoiceField(forms.TypedChoiceField):
+    """A measure of the community's current action plans, stored by its lineage."""
+
+    def __init__(self, community: Community, **kwargs):
+        super().__init__(
+            choices=[("", _("Ingen")), *current_measure_choices(community)],
+            required=False,
+            empty_value=None,
+            label=_("Knyttet til tiltak i handlingsplanen"),
+            **kwargs,
+        )
 
 
 class CaseForm(DesignsystemetMixin, forms.ModelForm):
@@ -29,12 +61,12 @@ class CaseForm(DesignsystemetMixin, forms.ModelForm):
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.community = community
-        self.fields["raised_by_body"].queryset = Body.objects.filter(community=community)
-        self.fields["raised_by_party"].queryset = Party.objects.filter(community=community)
+        _choice_field(self, "raised_by_body").queryset = Body.objects.filter(community=community)
+        _choice_field(self, "raised_by_party").queryset = Party.objects.filter(community=community)
 
 
 class RouteForm(DesignsystemetMixin, forms.Form):
-    bodies = forms.ModelMultipleChoiceField(
+    bodies = BodiesField(
         label=_("Behandles av (i rekkefølge)"),
         queryset=Body.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -49,10 +81,9 @@ class RouteForm(DesignsystemetMixin, forms.Form):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bodies"].queryset = Body.objects.filter(community=community).exclude(
+        _choice_field(self, "bodies").queryset = Body.objects.filter(community=community).exclude(
             kind=Body.Kind.SECRETARIAT
         )
-        self.fields["bodies"].label_from_instance = lambda body: body.name
 
     def ordered_bodies(self):
         """Councils and working groups first, then ASU, then PSU: the way a case climbs."""
@@ -112,8 +143,8 @@ class FollowUpForm(DesignsystemetMixin, forms.ModelForm):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_body"].queryset = Body.objects.filter(community=community)
-        self.fields["owner_person"].queryset = Person.objects.filter(community=community)
+        _choice_field(self, "owner_body").queryset = Body.objects.filter(community=community)
+        _choice_field(self, "owner_person").queryset = Person.objects.filter(community=community)
         self.fields["measure_lineage"] = MeasureChoiceField(community)
 
 
@@ -125,7 +156,7 @@ class RatificationForm(DesignsystemetMixin, forms.ModelForm):
 
 
 class MeetingForm(DesignsystemetMixin, forms.ModelForm):
-    bodies = forms.ModelMultipleChoiceField(
+    bodies = BodiesField(
         label=_("Organ"),
         queryset=Body.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -141,10 +172,9 @@ class MeetingForm(DesignsystemetMixin, forms.ModelForm):
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.community = community
-        self.fields["bodies"].queryset = Body.objects.filter(community=community).exclude(
+        _choice_field(self, "bodies").queryset = Body.objects.filter(community=community).exclude(
             kind=Body.Kind.SECRETARIAT
         )
-        self.fields["bodies"].label_from_instance = lambda body: body.name
         if self.instance.pk:
             self.initial["bodies"] = list(self.instance.bodies.all())
 
@@ -157,22 +187,21 @@ class MeetingForm(DesignsystemetMixin, forms.ModelForm):
 
 
 class AgendaAddForm(DesignsystemetMixin, forms.Form):
-    treatment = forms.ModelChoiceField(label=_("Sak"), queryset=Treatment.objects.none())
+    treatment = TreatmentChoiceField(label=_("Sak"), queryset=Treatment.objects.none())
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
         later = Treatment.objects.filter(
             case=OuterRef("case"), body=OuterRef("body"), order__gt=OuterRef("order")
         )
-        pending = Q(outcome="", agenda_item__isnull=True) | (
+        pending = Q(outcome=Treatment.Outcome.PENDING, agenda_item__isnull=True) | (
             Q(outcome=Treatment.Outcome.POSTPONED) & ~Exists(later)
         )
-        self.fields["treatment"].queryset = (
+        _choice_field(self, "treatment").queryset = (
             Treatment.objects.filter(pending, body__in=meeting.bodies.all())
             .select_related("case", "body")
             .order_by("case__year", "case__sequence")
         )
-        self.fields["treatment"].label_from_instance = lambda t: f"{t.case} ({t.body})"
 
 
 class ItemForm(DesignsystemetMixin, forms.Form):
@@ -215,14 +244,12 @@ class SubstituteForm(DesignsystemetMixin, forms.Form):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        from helsefellesskap.organisation.models import Membership
-
         substitutes = (
             Membership.objects.current(timezone.localdate(meeting.starts_at))
             .filter(body__in=meeting.bodies.all(), role=Membership.Role.SUBSTITUTE)
             .values_list("person", flat=True)
         )
-        self.fields["person"].queryset = Person.objects.filter(pk__in=substitutes)
+        _choice_field(self, "person").queryset = Person.objects.filter(pk__in=substitutes)
 
 
 class ApproveForm(DesignsystemetMixin, forms.Form):

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helsefellesskap.core import access
+from helsefellesskap.core.models import CommunityOwned
+from helsefellesskap.core.policies import PolicyQuerySet
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
 
 
@@ -27,7 +28,7 @@ class DecisionKind(models.TextChoices):
     OTHER = "other", _("Annet vedtak")
 
 
-class Case(models.Model):
+class Case(CommunityOwned):
     class Type(models.TextChoices):
         DECISION = "decision", _("Vedtakssak")
         DISCUSSION = "discussion", _("Drøftingssak")
@@ -43,9 +44,6 @@ class Case(models.Model):
         CLOSED = "closed", _("Avsluttet")
         WITHDRAWN = "withdrawn", _("Trukket")
 
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="cases", verbose_name=_("fellesskap")
-    )
     year = models.PositiveSmallIntegerField(_("år"))
     sequence = models.PositiveIntegerField(_("løpenummer"))
     title = models.CharField(_("tittel"), max_length=300)
@@ -158,13 +156,15 @@ class Treatment(models.Model):
     is_exempt = models.BooleanField(_("unntatt offentlighet"), default=False)
     exemption_basis = models.CharField(_("skjermingshjemmel"), max_length=120, blank=True)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("behandling")
         verbose_name_plural = _("behandlinger")
         ordering = ["case", "order", "id"]
 
     @property
-    def community(self):
+    def community(self) -> Community:
         """For the audit trail: the community the row belongs to."""
         return self.case.community
 
@@ -203,13 +203,15 @@ class CasePaper(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sakspapir")
         verbose_name_plural = _("sakspapirer")
         ordering = ["case", "uploaded_at"]
 
     @property
-    def community(self):
+    def community(self) -> Community:
         """For the audit trail: the community the row belongs to."""
         return self.case.community
 
@@ -239,6 +241,8 @@ class Ratification(models.Model):
     )
     reference = models.CharField(_("saksnummer hos parten"), max_length=60, blank=True)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("vedtak hos part")
         verbose_name_plural = _("vedtak hos partene")
@@ -252,7 +256,7 @@ class Ratification(models.Model):
         ]
 
     @property
-    def community(self):
+    def community(self) -> Community:
         """For the audit trail: the community the row belongs to."""
         return self.case.community
 
@@ -283,13 +287,15 @@ class FollowUp(models.Model):
     done_on = models.DateField(_("utført"), null=True, blank=True)
     measure_lineage = models.UUIDField(_("tiltak i handlingsplanen"), null=True, blank=True)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("oppfølging")
         verbose_name_plural = _("oppfølginger")
         ordering = ["done_on", "due_on", "id"]
 
     @property
-    def community(self):
+    def community(self) -> Community:
         """For the audit trail: the community the row belongs to."""
         return self.case.community
 
@@ -297,18 +303,7 @@ class FollowUp(models.Model):
         return self.description[:80]
 
 
-class MeetingQuerySet(models.QuerySet):
-    def public(self):
-        """Meetings everyone may see: none of their bodies is internal."""
-        return self.exclude(bodies__is_public=False)
-
-    def visible_to(self, user, community):
-
-        meetings = self.filter(community=community)
-        return meetings if access.can_view_private(user, community) else meetings.public()
-
-
-class Meeting(models.Model):
+class Meeting(CommunityOwned):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("Fysisk møte")
         DIGITAL = "digital", _("Digitalt møte")
@@ -325,7 +320,6 @@ class Meeting(models.Model):
         NEXT_MEETING = "next_meeting", _("Godkjent i neste møte")
         ELECTRONIC = "electronic", _("Elektronisk godkjent av leder")
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="meetings")
     bodies = models.ManyToManyField(Body, related_name="meetings", verbose_name=_("organer"))
     title = models.CharField(_("tittel"), max_length=200)
     starts_at = models.DateTimeField(_("starter"))
@@ -348,8 +342,6 @@ class Meeting(models.Model):
     )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
-    objects = MeetingQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("møte")
         verbose_name_plural = _("møter")
@@ -363,11 +355,10 @@ class Meeting(models.Model):
         return reverse("cases:meeting", args=[self.community.slug, self.pk])
 
     @property
-    def minutes_are_public(self) -> bool:
-        return self.status == self.Status.APPROVED
-
-    @property
     def is_public(self) -> bool:
+        """Whether none of the meeting's bodies is internal, read from its (prefetched) bodies:
+        the test of `cases.policies.open_meetings()` for a row in memory. Who may see a meeting
+        is `MeetingPolicy`'s question; this stays for the annual wheel's calendar entries."""
         return all(body.is_public for body in self.bodies.all())
 
 
@@ -389,13 +380,15 @@ class AgendaItem(models.Model):
     discussion = models.TextField(_("drøfting"), blank=True)
     decision = models.TextField(_("vedtak"), blank=True)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sak på sakslisten")
         verbose_name_plural = _("saksliste")
         ordering = ["meeting", "order", "id"]
 
     @property
-    def community(self):
+    def community(self) -> Community:
         """For the audit trail: the community the row belongs to."""
         return self.meeting.community
 
@@ -404,7 +397,7 @@ class AgendaItem(models.Model):
 
     @property
     def label(self) -> str:
-        if self.treatment_id:
+        if self.treatment is not None:
             return str(self.treatment.case)
         return self.title or str(self.get_kind_display())
 
@@ -435,6 +428,8 @@ class Attendance(models.Model):
     )
     represents = models.CharField(_("representerer"), max_length=200, blank=True)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("oppmøte")
         verbose_name_plural = _("oppmøte")
@@ -448,7 +443,7 @@ class Attendance(models.Model):
         ]
 
     @property
-    def community(self):
+    def community(self) -> Community:
         """For the audit trail: the community the row belongs to."""
         return self.meeting.community
 
@@ -469,13 +464,15 @@ class Vote(models.Model):
     represents = models.CharField(_("representerer"), max_length=200, blank=True)
     choice = models.CharField(_("stemme"), max_length=8, choices=Choice.choices)
 
+    objects = PolicyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("stemme")
         verbose_name_plural = _("stemmer")
         ordering = ["treatment", "choice", "id"]
 
     @property
-    def community(self):
+    def community(self) -> Community:
         """For the audit trail: the community the row belongs to."""
         return self.treatment.case.community
 

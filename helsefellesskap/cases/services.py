@@ -1,23 +1,29 @@
 """Changes to cases and meetings. Writes run in one transaction and write the audit trail."""
 
 import datetime
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record, save_audited
-from helsefellesskap.organisation.models import Body, Community, Membership
+from helsefellesskap.mail.services import email_queue
+from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
 
+from . import lifecycle
+from .documents import meeting_ics
 from .models import (
     PAPER_MAX_BYTES,
     AgendaItem,
     Attendance,
     Case,
     CasePaper,
+    DecisionKind,
     FollowUp,
     Meeting,
     Ratification,
@@ -29,27 +35,30 @@ ERROR_MEETING_TIMES = _("Møtet kan ikke slutte før det begynner.")
 ERROR_MEETING_NO_BODY = _("Velg minst ett organ.")
 ERROR_ALREADY_ON_AGENDA = _("Saken står allerede på sakslisten til et møte.")
 ERROR_NOT_IN_MEETING = _("Behandlingen hører til et organ som ikke er med i møtet.")
-ERROR_MINUTES_NOT_HELD = _("Protokollen kan først godkjennes når møtet er avholdt.")
+ERROR_MINUTES_NOT_HELD = lifecycle.ERROR_MINUTES_NOT_HELD
 ERROR_EXEMPTION_BASIS = _(
     "Oppgi skjermingshjemmel (for eksempel «offentleglova § 13») når dokumentet unntas."
 )
 ERROR_PAPER_EMPTY = _("Last opp en fil eller oppgi en lenke.")
 ERROR_PAPER_TOO_BIG = _("Filen er større enn 25 MB.")
-ERROR_MINUTES_APPROVED = _("Protokollen er godkjent, og møtet kan ikke endres lenger.")
-ERROR_MEETING_STATE = _("Dette kan ikke gjøres når møtet har status «%(status)s».")
+ERROR_MINUTES_APPROVED = lifecycle.ERROR_MINUTES_APPROVED
+ERROR_MEETING_STATE = lifecycle.ERROR_MEETING_STATE
 ERROR_EXEMPT_BASIS_TREATMENT = _("Oppgi skjermingshjemmel når behandlingen unntas offentlighet.")
 
-BEFORE_MEETING = ("planned", "invited")
+M = TypeVar("M", bound=models.Model)
 
 
-def _require_not_approved(meeting) -> None:
-    if meeting.status == "approved":
-        raise ValidationError(ERROR_MINUTES_APPROVED)
+def _require(action: str, meeting: Meeting) -> None:
+    """Refuse `action` (see `cases.lifecycle`) when the meeting's state does not allow it."""
+    message = lifecycle.refusal(action, meeting.status, meeting.get_status_display())
+    if message is not None:
+        raise ValidationError(message)
 
 
-def _require_status(meeting, allowed) -> None:
-    if meeting.status not in allowed:
-        raise ValidationError(ERROR_MEETING_STATE % {"status": meeting.get_status_display()})
+def _save(*, actor: Any, obj: M, values: dict[str, Any], allowed: list[str]) -> M:
+    """`save_audited`, typed: the row it saves is the row given."""
+    save_audited(actor=actor, obj=obj, values=values, allowed=allowed)
+    return obj
 
 
 CASE_FIELDS = [
@@ -65,7 +74,7 @@ CASE_FIELDS = [
 ]
 
 
-def case_create(*, actor, community: Community, **values) -> Case:
+def case_create(*, actor: Any, community: Community, **values: Any) -> Case:
     """Register a case with the next number of the year («Sak 05/26»)."""
     year = timezone.localdate().year
     with transaction.atomic():
@@ -82,14 +91,14 @@ def case_create(*, actor, community: Community, **values) -> Case:
             sequence=last + 1,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        return save_audited(actor=actor, obj=case, values=values, allowed=CASE_FIELDS)
+        return _save(actor=actor, obj=case, values=values, allowed=CASE_FIELDS)
 
 
-def case_update(*, actor, case: Case, **values) -> Case:
-    return save_audited(actor=actor, obj=case, values=values, allowed=CASE_FIELDS)
+def case_update(*, actor: Any, case: Case, **values: Any) -> Case:
+    return _save(actor=actor, obj=case, values=values, allowed=CASE_FIELDS)
 
 
-def case_route(*, actor, case: Case, bodies: list[Body], note: str = "") -> list[Treatment]:
+def case_route(*, actor: Any, case: Case, bodies: list[Body], note: str = "") -> list[Treatment]:
     """AU routes the case: to one body, or to several in turn (the order given)."""
     for body in bodies:
         if body.community_id != case.community_id:
@@ -129,33 +138,32 @@ TREATMENT_FIELDS = [
 ]
 
 
-def open_steps(case: Case):
+def open_steps(case: Case) -> QuerySet[Treatment]:
     """Treatments still to come: not yet treated, or postponed and not yet put on a new
     agenda."""
     later = Treatment.objects.filter(
         case=OuterRef("case"), body=OuterRef("body"), order__gt=OuterRef("order")
     )
     return case.treatments.filter(
-        Q(outcome="") | Q(outcome=Treatment.Outcome.POSTPONED) & ~Exists(later)
+        Q(outcome=Treatment.Outcome.PENDING)
+        | Q(outcome=Treatment.Outcome.POSTPONED) & ~Exists(later)
     )
 
 
-def treatment_record(*, actor, treatment: Treatment, **values) -> Treatment:
+def treatment_record(*, actor: Any, treatment: Treatment, **values: Any) -> Treatment:
     """Record a body's recommendation, decision, votes, dissent and remarks."""
     item = AgendaItem.objects.filter(treatment=treatment).select_related("meeting").first()
     if item is not None:
-        _require_not_approved(item.meeting)
+        _require("record", item.meeting)
     exempt = values.get("is_exempt", treatment.is_exempt)
     basis = values.get("exemption_basis", treatment.exemption_basis)
     if exempt and not basis:
         raise ValidationError({"exemption_basis": ERROR_EXEMPT_BASIS_TREATMENT})
     with transaction.atomic():
-        treatment = save_audited(
-            actor=actor, obj=treatment, values=values, allowed=TREATMENT_FIELDS
-        )
+        treatment = _save(actor=actor, obj=treatment, values=values, allowed=TREATMENT_FIELDS)
         case = treatment.case
         if treatment.outcome and not open_steps(case).exists():
-            needs_parties = case.decision_kind == "agreement"
+            needs_parties = case.decision_kind == DecisionKind.AGREEMENT
             case.status = Case.Status.RATIFICATION if needs_parties else Case.Status.DECIDED
             case.save(update_fields=["status"])
             if needs_parties:
@@ -166,8 +174,6 @@ def treatment_record(*, actor, treatment: Treatment, **values) -> Treatment:
 def ratification_start(*, case: Case) -> list[Ratification]:
     """The agreement and its guidelines are decided by every municipal council and the hospital
     board: one pending row per party."""
-    from helsefellesskap.organisation.models import Party
-
     parties = Party.objects.filter(
         community=case.community,
         kind__in=[Party.Kind.MUNICIPALITY, Party.Kind.HOSPITAL_TRUST],
@@ -177,17 +183,17 @@ def ratification_start(*, case: Case) -> list[Ratification]:
             case=case,
             party=party,
             defaults={
-                "decided_by": _("Styret")
-                if party.kind == Party.Kind.HOSPITAL_TRUST
-                else _("Kommunestyret")
+                "decided_by": str(
+                    _("Styret") if party.kind == Party.Kind.HOSPITAL_TRUST else _("Kommunestyret")
+                )
             },
         )
     return list(case.ratifications.all())
 
 
-def ratification_record(*, actor, ratification: Ratification, **values) -> Ratification:
+def ratification_record(*, actor: Any, ratification: Ratification, **values: Any) -> Ratification:
     with transaction.atomic():
-        ratification = save_audited(
+        ratification = _save(
             actor=actor,
             obj=ratification,
             values=values,
@@ -200,8 +206,10 @@ def ratification_record(*, actor, ratification: Ratification, **values) -> Ratif
     return ratification
 
 
-def follow_up_save(*, actor, case: Case, follow_up: FollowUp | None = None, **values) -> FollowUp:
-    return save_audited(
+def follow_up_save(
+    *, actor: Any, case: Case, follow_up: FollowUp | None = None, **values: Any
+) -> FollowUp:
+    return _save(
         actor=actor,
         obj=follow_up or FollowUp(case=case),
         values=values,
@@ -221,7 +229,7 @@ def follow_up_save(*, actor, case: Case, follow_up: FollowUp | None = None, **va
 
 def meeting_create(
     *,
-    actor,
+    actor: Any,
     community: Community,
     bodies: list[Body],
     title: str,
@@ -285,10 +293,10 @@ def _invite_members(meeting: Meeting, bodies: list[Body]) -> None:
     Attendance.objects.bulk_create(rows)
 
 
-def agenda_add(*, actor, meeting: Meeting, treatment: Treatment) -> AgendaItem:
+def agenda_add(*, actor: Any, meeting: Meeting, treatment: Treatment) -> AgendaItem:
     """Put a treatment on the agenda. A postponed treatment comes back as a new step of the same
     body, so the first meeting's minutes keep «utsatt»."""
-    _require_not_approved(meeting)
+    _require("agenda", meeting)
     if treatment.outcome == Treatment.Outcome.POSTPONED:
         if not open_steps(treatment.case).filter(pk=treatment.pk).exists():
             raise ValidationError(ERROR_ALREADY_ON_AGENDA)
@@ -314,10 +322,10 @@ def agenda_add(*, actor, meeting: Meeting, treatment: Treatment) -> AgendaItem:
 
 
 def meeting_update(
-    *, actor, meeting: Meeting, bodies: list[Body] | None = None, **values
+    *, actor: Any, meeting: Meeting, bodies: list[Body] | None = None, **values: Any
 ) -> Meeting:
     """Change a meeting. New bodies' members are invited too; the change is audited."""
-    _require_not_approved(meeting)
+    _require("edit", meeting)
     if "starts_at" in values and "ends_at" in values and values["ends_at"] <= values["starts_at"]:
         raise ValidationError({"ends_at": ERROR_MEETING_TIMES})
     if bodies is not None and not bodies:
@@ -325,7 +333,7 @@ def meeting_update(
     if bodies and any(body.community_id != meeting.community_id for body in bodies):
         raise ValidationError({"bodies": ERROR_BODY_OTHER_COMMUNITY})
     with transaction.atomic():
-        meeting = save_audited(
+        meeting = _save(
             actor=actor,
             obj=meeting,
             values=values,
@@ -359,38 +367,50 @@ def follow_up_item(*, meeting: Meeting) -> AgendaItem | None:
     return AgendaItem.objects.create(meeting=meeting, order=3, kind=AgendaItem.Kind.FOLLOW_UP)
 
 
-def attendance_set(
-    *, actor, attendance: Attendance, status: str, substitute_for=None
+def _attendance_save(
+    *, actor: Any, attendance: Attendance, status: str, substitute_for: Person | None = None
 ) -> Attendance:
-    values = {"status": status}
+    values: dict[str, Any] = {"status": status}
     if substitute_for is not None:
         values["substitute_for"] = substitute_for
-    return save_audited(actor=actor, obj=attendance, values=values, allowed=list(values))
+    return _save(actor=actor, obj=attendance, values=values, allowed=list(values))
 
 
-def absence_report(*, actor, attendance: Attendance) -> Attendance:
-    """A member reports absence before the meeting."""
-    _require_status(attendance.meeting, BEFORE_MEETING)
-    return attendance_set(actor=actor, attendance=attendance, status=Attendance.Status.ABSENT)
-
-
-def meeting_cancel(*, actor, meeting: Meeting) -> Meeting:
-    _require_status(meeting, BEFORE_MEETING)
-    return save_audited(
-        actor=actor, obj=meeting, values={"status": Meeting.Status.CANCELLED}, allowed=["status"]
+def attendance_set(
+    *, actor: Any, attendance: Attendance, status: str, substitute_for: Person | None = None
+) -> Attendance:
+    """Record someone's attendance (not once the minutes are approved)."""
+    _require("attendance", attendance.meeting)
+    return _attendance_save(
+        actor=actor, attendance=attendance, status=status, substitute_for=substitute_for
     )
 
 
-def substitute_call(*, actor, meeting: Meeting, absent: Attendance, person) -> Attendance:
+def absence_report(*, actor: Any, attendance: Attendance) -> Attendance:
+    """A member reports absence before the meeting."""
+    _require("absence", attendance.meeting)
+    return _attendance_save(actor=actor, attendance=attendance, status=Attendance.Status.ABSENT)
+
+
+def meeting_cancel(*, actor: Any, meeting: Meeting) -> Meeting:
+    _require("cancel", meeting)
+    return _save(
+        actor=actor, obj=meeting, values={"status": lifecycle.target("cancel")}, allowed=["status"]
+    )
+
+
+def substitute_call(
+    *, actor: Any, meeting: Meeting, absent: Attendance, person: Person
+) -> Attendance:
     """The secretariat calls a substitute for a member who reported absence."""
-    _require_not_approved(meeting)
+    _require("substitute", meeting)
     with transaction.atomic():
         attendance, _created = Attendance.objects.get_or_create(
             meeting=meeting,
             person=person,
             defaults={"represents": absent.represents},
         )
-        attendance = attendance_set(
+        attendance = _attendance_save(
             actor=actor,
             attendance=attendance,
             status=Attendance.Status.SUBSTITUTE,
@@ -400,43 +420,47 @@ def substitute_call(*, actor, meeting: Meeting, absent: Attendance, person) -> A
 
 
 def item_record(
-    *, actor, item: AgendaItem, discussion: str = "", decision: str = "", **treatment_values
+    *,
+    actor: Any,
+    item: AgendaItem,
+    discussion: str = "",
+    decision: str = "",
+    **treatment_values: Any,
 ) -> AgendaItem:
     """Record an agenda item. A case item's decision, outcome, votes, dissent and remarks belong
     to its treatment (one place, which the case page and the minutes both read); the item keeps
     the discussion, and the decision only for items without a case."""
-    _require_not_approved(item.meeting)
+    _require("record", item.meeting)
     with transaction.atomic():
         values = {"discussion": discussion}
-        if not item.treatment_id:
+        if item.treatment is None:
             values["decision"] = decision
-        item = save_audited(actor=actor, obj=item, values=values, allowed=list(values))
-        if item.treatment_id:
+        item = _save(actor=actor, obj=item, values=values, allowed=list(values))
+        if item.treatment is not None:
             treatment_values["decision"] = decision
             treatment_values.setdefault("decided_on", timezone.localdate(item.meeting.starts_at))
             treatment_record(actor=actor, treatment=item.treatment, **treatment_values)
     return item
 
 
-def meeting_held(*, actor, meeting: Meeting) -> Meeting:
-    _require_status(meeting, BEFORE_MEETING)
-    return save_audited(
-        actor=actor, obj=meeting, values={"status": Meeting.Status.HELD}, allowed=["status"]
+def meeting_held(*, actor: Any, meeting: Meeting) -> Meeting:
+    _require("held", meeting)
+    return _save(
+        actor=actor, obj=meeting, values={"status": lifecycle.target("held")}, allowed=["status"]
     )
 
 
 def minutes_approve(
-    *, actor, meeting: Meeting, how: str, on: datetime.date | None = None
+    *, actor: Any, meeting: Meeting, how: str, on: datetime.date | None = None
 ) -> Meeting:
     """Approve the minutes: in the next meeting, or electronically by the chair. Only approved
     minutes are published."""
-    if meeting.status != Meeting.Status.HELD:
-        raise ValidationError(ERROR_MINUTES_NOT_HELD)
-    return save_audited(
+    _require("approve", meeting)
+    return _save(
         actor=actor,
         obj=meeting,
         values={
-            "status": Meeting.Status.APPROVED,
+            "status": lifecycle.target("approve"),
             "minutes_approval": how,
             "minutes_approved_on": on or timezone.localdate(),
             "minutes_approved_by": actor if getattr(actor, "is_authenticated", False) else None,
@@ -447,10 +471,10 @@ def minutes_approve(
 
 def paper_add(
     *,
-    actor,
+    actor: Any,
     case: Case,
     title: str,
-    file=None,
+    file: UploadedFile[bytes] | None = None,
     url: str = "",
     is_public: bool = True,
     exemption_basis: str = "",
@@ -459,10 +483,10 @@ def paper_add(
         raise ValidationError({"exemption_basis": ERROR_EXEMPTION_BASIS})
     if not file and not url:
         raise ValidationError({"file": ERROR_PAPER_EMPTY})
-    if file and file.size > PAPER_MAX_BYTES:
+    if file and (file.size or 0) > PAPER_MAX_BYTES:
         raise ValidationError({"file": ERROR_PAPER_TOO_BIG})
     paper = CasePaper(case=case)
-    values = {
+    values: dict[str, Any] = {
         "title": title,
         "url": url,
         "is_public": is_public,
@@ -470,17 +494,13 @@ def paper_add(
     }
     if file:
         values["file"] = file
-    return save_audited(actor=actor, obj=paper, values=values, allowed=list(values))
+    return _save(actor=actor, obj=paper, values=values, allowed=list(values))
 
 
-def invitation_send(*, actor, meeting: Meeting) -> int:
+def invitation_send(*, actor: Any, meeting: Meeting) -> int:
     """E-mail the invitation with the agenda and a calendar file to every member and substitute
     invited; returns how many were sent."""
-    from helsefellesskap.mail.services import email_queue
-
-    from .documents import meeting_ics
-
-    _require_status(meeting, BEFORE_MEETING)
+    _require("invite", meeting)
     ics = meeting_ics(meeting, private=True)  # the invitation goes to members only
     items = list(meeting.items.select_related("treatment__case").order_by("order"))
     sent = 0
@@ -495,10 +515,10 @@ def invitation_send(*, actor, meeting: Meeting) -> int:
                 attachments=[{"name": "mote.ics", "content": ics, "mimetype": "text/calendar"}],
             )
             sent += 1
-        save_audited(
+        _save(
             actor=actor,
             obj=meeting,
-            values={"status": Meeting.Status.INVITED, "invitation_sent_at": timezone.now()},
+            values={"status": lifecycle.target("invite"), "invitation_sent_at": timezone.now()},
             allowed=["status", "invitation_sent_at"],
         )
     return sent

@@ -1,23 +1,26 @@
-"""Pages of cases and meetings. Every view asks `permissions` first; the public sees approved
-minutes and public papers only."""
+"""Pages of cases and meetings. Every view asks the policies first (`cases.policies`); the
+public sees approved minutes and public papers only."""
+
+import io
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from helsefellesskap.cases import policies
 from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context, submit
+from helsefellesskap.core.policies import get_visible_or_404
 from helsefellesskap.organisation.policies import community_or_deny
 
-from . import authority, documents, selectors, services
+from . import authority, documents, lifecycle, policies, selectors, services
 from .forms import (
     AgendaAddForm,
     ApproveForm,
@@ -51,27 +54,21 @@ def _meeting_crumbs(community, *more):
     return [(_("Møter"), reverse("cases:meetings", args=[community.slug])), *more]
 
 
-def _case(request, community, slug) -> Case:
-    year, _sep, sequence = slug.partition("-")
-    if not (year.isdigit() and sequence.isdigit()):
+def _posted_pk(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
         raise Http404
-    case = get_object_or_404(Case, community=community, year=year, sequence=sequence)
-    case.community = community
-    if (
-        not access.can_view_private(request.user, community)
-        and not selectors.cases_for(request.user, community).filter(pk=case.pk).exists()
-    ):
-        raise Http404
-    return case
+    return int(value)
 
 
 # --- Cases -----------------------------------------------------------------------------------
 
 
+@require_GET
 def case_list(request, slug):
     community = community_or_deny(request.user, slug)
     year = request.GET.get("ar")
-    cases = selectors.cases_for(
+    rows = selectors.case_register(
         request.user,
         community,
         year=int(year) if year and year.isdigit() else None,
@@ -84,10 +81,10 @@ def case_list(request, slug):
         community,
         "cases",
         [(_("Saker"), None)],
-        cases=cases[:200],
+        cases=rows,
         private=private,
         statuses=Case.Status.choices,
-        follow_ups=selectors.open_follow_ups(community) if private else [],
+        follow_ups=selectors.open_follow_ups(request.user, community),
     )
     return render(request, "cases/case_list.html", context)
 
@@ -96,7 +93,9 @@ def case_list(request, slug):
 @require_http_methods(["GET", "POST"])
 def case_form(request, slug, case_slug=None):
     community = community_or_deny(request.user, slug, admin=True)
-    case = _case(request, community, case_slug) if case_slug else None
+    case = (
+        policies.case_or_404(request.user, community, case_slug, edit=True) if case_slug else None
+    )
     form = CaseForm(request.POST or None, instance=case, community=community)
 
     def save(data):
@@ -121,9 +120,10 @@ def case_form(request, slug, case_slug=None):
     return render(request, "includes/form_page.html", context)
 
 
+@require_GET
 def case_detail(request, slug, case_slug):
     community = community_or_deny(request.user, slug)
-    case = _case(request, community, case_slug)
+    case = policies.case_or_404(request.user, community, case_slug)
     private = access.can_view_private(request.user, community)
     can_manage = policies.can_manage_cases(request.user, community)
     can_route = policies.can_route_cases(request.user, community)
@@ -135,11 +135,13 @@ def case_detail(request, slug, case_slug):
         _crumbs(community, (case.number, None)),
         case=case,
         title=case.display_title(private),
-        treatments=selectors.case_treatments(case, private),
-        papers=selectors.case_papers(case, private),
+        treatments=selectors.case_treatments(request.user, case),
+        papers=selectors.case_papers(request.user, case),
         warnings=authority.check(case) if private else [],
-        ratifications=case.ratifications.select_related("party") if private else [],
-        follow_ups=case.follow_ups.select_related("owner_body", "owner_person") if private else [],
+        ratifications=Ratification.objects.visible_to(request.user)
+        .filter(case=case)
+        .select_related("party"),
+        follow_ups=selectors.case_follow_ups(request.user, case),
         can_manage=can_manage,
         can_route=can_route,
         route_form=route_form,
@@ -156,7 +158,7 @@ def case_route(request, slug, case_slug):
     community = community_or_deny(request.user, slug, private=True)
     if not policies.can_route_cases(request.user, community):
         access.deny(request.user, community)
-    case = _case(request, community, case_slug)
+    case = policies.case_or_404(request.user, community, case_slug)
     form = RouteForm(request.POST, community=community)
     if form.is_valid():
         services.case_route(
@@ -175,8 +177,10 @@ def case_route(request, slug, case_slug):
 @require_http_methods(["GET", "POST"])
 def treatment_edit(request, slug, case_slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
-    case = _case(request, community, case_slug)
-    treatment = get_object_or_404(Treatment.objects.select_related("body"), case=case, pk=pk)
+    case = policies.case_or_404(request.user, community, case_slug, edit=True)
+    treatment = get_visible_or_404(
+        Treatment.objects.select_related("body"), request.user, edit=True, case=case, pk=pk
+    )
     form = TreatmentForm(request.POST or None, instance=treatment)
     saved = submit(
         request,
@@ -210,7 +214,7 @@ def treatment_edit(request, slug, case_slug, pk):
 @require_POST
 def paper_add(request, slug, case_slug):
     community = community_or_deny(request.user, slug, admin=True)
-    case = _case(request, community, case_slug)
+    case = policies.case_or_404(request.user, community, case_slug, edit=True)
     form = PaperForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -224,17 +228,13 @@ def paper_add(request, slug, case_slug):
     return redirect(case.get_absolute_url())
 
 
+@require_GET
 def paper_download(request, slug, key):
     """Papers are never served from a public folder: every download asks who may see it."""
     community = community_or_deny(request.user, slug)
-    paper = get_object_or_404(
-        CasePaper.objects.select_related("case"), key=key, case__community=community
+    paper = get_visible_or_404(
+        CasePaper.objects.select_related("case"), request.user, community=community, key=key
     )
-    paper.case.community = community
-    if not policies.can_view_paper(request.user, paper):
-        if not access.access_for(request.user).is_authenticated:
-            raise access.LoginRequired
-        raise Http404
     if paper.url:
         return redirect(paper.url)
     return FileResponse(
@@ -246,7 +246,7 @@ def paper_download(request, slug, key):
 @require_POST
 def follow_up_add(request, slug, case_slug):
     community = community_or_deny(request.user, slug, admin=True)
-    case = _case(request, community, case_slug)
+    case = policies.case_or_404(request.user, community, case_slug, edit=True)
     form = FollowUpForm(request.POST, community=community)
     if form.is_valid():
         services.follow_up_save(actor=request.user, case=case, **form.cleaned_data)
@@ -257,11 +257,26 @@ def follow_up_add(request, slug, case_slug):
 
 
 @login_required
+@require_POST
+def follow_up_done(request, slug, case_slug, pk):
+    community = community_or_deny(request.user, slug, admin=True)
+    case = policies.case_or_404(request.user, community, case_slug, edit=True)
+    follow_up = get_visible_or_404(FollowUp, request.user, edit=True, case=case, pk=pk)
+    services.follow_up_save(
+        actor=request.user, case=case, follow_up=follow_up, done_on=timezone.localdate()
+    )
+    messages.success(request, _("Oppfølgingen er merket som utført."))
+    return redirect(case.get_absolute_url())
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def ratification_edit(request, slug, case_slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
-    case = _case(request, community, case_slug)
-    ratification = get_object_or_404(Ratification.objects.select_related("party"), case=case, pk=pk)
+    case = policies.case_or_404(request.user, community, case_slug, edit=True)
+    ratification = get_visible_or_404(
+        Ratification.objects.select_related("party"), request.user, edit=True, case=case, pk=pk
+    )
     form = RatificationForm(request.POST or None, instance=ratification)
     saved = submit(
         request,
@@ -289,6 +304,7 @@ def ratification_edit(request, slug, case_slug, pk):
 # --- Meetings --------------------------------------------------------------------------------
 
 
+@require_GET
 def meeting_list(request, slug):
     community = community_or_deny(request.user, slug)
     context = community_context(
@@ -296,7 +312,7 @@ def meeting_list(request, slug):
         community,
         "meetings",
         [(_("Møter"), None)],
-        meetings=selectors.meetings_for(request.user, community)[:200],
+        meetings=selectors.meeting_calendar(request.user, community),
     )
     return render(request, "cases/meeting_list.html", context)
 
@@ -305,7 +321,7 @@ def meeting_list(request, slug):
 @require_http_methods(["GET", "POST"])
 def meeting_form(request, slug, pk=None):
     community = community_or_deny(request.user, slug, admin=True)
-    meeting = get_object_or_404(Meeting, community=community, pk=pk) if pk else None
+    meeting = policies.meeting_or_deny(request.user, community, pk, edit=True) if pk else None
     form = MeetingForm(request.POST or None, instance=meeting, community=community)
 
     def save(data):
@@ -336,14 +352,14 @@ def meeting_form(request, slug, pk=None):
     return render(request, "includes/form_page.html", context)
 
 
+@require_GET
 def meeting_detail(request, slug, pk):
     community = community_or_deny(request.user, slug)
     meeting = policies.meeting_or_deny(request.user, community, pk)
     private = access.can_view_private(request.user, community)
-    can_manage = policies.can_manage_cases(request.user, community)
-    me = None
-    if request.user.is_authenticated:
-        me = meeting.attendance.filter(person__user=request.user).first()
+    roles = policies.meeting_roles(request.user, meeting)
+    may = lifecycle.permitted(meeting.status, roles)
+    me = policies.my_attendance(request.user, meeting)
     context = community_context(
         request,
         community,
@@ -351,65 +367,106 @@ def meeting_detail(request, slug, pk):
         _meeting_crumbs(community, (str(meeting), None)),
         meeting=meeting,
         bodies=list(meeting.bodies.all()),
-        items=selectors.agenda(meeting, private),
-        attendance=meeting.attendance.select_related("person", "substitute_for") if private else [],
+        items=selectors.agenda(request.user, meeting),
+        # The register of who is invited, with the secretariat's controls, is the members' tool;
+        # the public reads the attendance in the approved minutes.
+        attendance=Attendance.objects.visible_to(request.user)
+        .filter(meeting=meeting)
+        .select_related("person", "substitute_for")
+        if private
+        else [],
+        absent_status=Attendance.Status.ABSENT,
         private=private,
-        can_manage=can_manage,
-        can_approve=policies.can_approve_minutes(request.user, meeting),
-        agenda_form=AgendaAddForm(meeting=meeting) if can_manage else None,
-        substitute_form=SubstituteForm(meeting=meeting) if can_manage else None,
+        can_manage=policies.can_manage_cases(request.user, community),
+        may=may,
+        buttons=[
+            (action.name, action.label_for(meeting.status), action.variant)
+            for action in lifecycle.buttons(meeting.status, roles)
+        ],
+        minutes_visible=policies.can_view_minutes(request.user, meeting),
+        minutes_approved=meeting.status == Meeting.Status.APPROVED,
+        decisions_visible=policies.can_view_decisions(request.user, meeting),
+        agenda_form=AgendaAddForm(meeting=meeting) if may["agenda"] else None,
+        substitute_form=SubstituteForm(meeting=meeting) if may["substitute"] else None,
         approve_form=ApproveForm(),
         me=me,
+        absence_reported=me is not None and me.status == Attendance.Status.ABSENT,
     )
     return render(request, "cases/meeting_detail.html", context)
+
+
+def _agenda_add(request: HttpRequest, meeting: Meeting) -> None:
+    form = AgendaAddForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        raise ValidationError(_("Velg en sak."))
+    services.agenda_add(
+        actor=request.user, meeting=meeting, treatment=form.cleaned_data["treatment"]
+    )
+    messages.success(request, _("Saken er satt på sakslisten."))
+
+
+def _invite(request: HttpRequest, meeting: Meeting) -> None:
+    sent = services.invitation_send(actor=request.user, meeting=meeting)
+    messages.success(request, _("Innkallingen er sendt til %(n)s personer.") % {"n": sent})
+
+
+def _cancel(request: HttpRequest, meeting: Meeting) -> None:
+    services.meeting_cancel(actor=request.user, meeting=meeting)
+    messages.success(request, _("Møtet er avlyst."))
+
+
+def _held(request: HttpRequest, meeting: Meeting) -> None:
+    services.meeting_held(actor=request.user, meeting=meeting)
+    messages.success(request, _("Møtet er registrert som avholdt."))
+
+
+def _substitute(request: HttpRequest, meeting: Meeting) -> None:
+    form = SubstituteForm(request.POST, meeting=meeting)
+    absent = get_visible_or_404(
+        Attendance, request.user, meeting=meeting, pk=_posted_pk(request, "absent")
+    )
+    if not form.is_valid():
+        raise ValidationError(_("Velg en vara."))
+    services.substitute_call(
+        actor=request.user, meeting=meeting, absent=absent, person=form.cleaned_data["person"]
+    )
+    messages.success(request, _("Vara er kalt inn."))
+
+
+def _attendance(request: HttpRequest, meeting: Meeting) -> None:
+    attendance = get_visible_or_404(
+        Attendance, request.user, meeting=meeting, pk=_posted_pk(request, "attendance")
+    )
+    status = request.POST.get("status")
+    if status not in Attendance.Status.values:
+        raise ValidationError(_("Ukjent oppmøte."))
+    services.attendance_set(actor=request.user, attendance=attendance, status=status)
+
+
+# The secretariat's forms on a meeting page, by the name of their action in `cases.lifecycle`.
+MEETING_ACTIONS: dict[str, Callable[[HttpRequest, Meeting], None]] = {
+    "agenda": _agenda_add,
+    "invite": _invite,
+    "cancel": _cancel,
+    "held": _held,
+    "substitute": _substitute,
+    "attendance": _attendance,
+}
 
 
 @login_required
 @require_POST
 def meeting_action(request, slug, pk, action):
-    """The secretariat's buttons on a meeting: add to agenda, send invitation, mark held."""
+    """The secretariat's buttons on a meeting: add to agenda, send invitation, mark held, …"""
     community = community_or_deny(request.user, slug, admin=True)
-    meeting = get_object_or_404(Meeting, community=community, pk=pk)
+    meeting = policies.meeting_or_deny(request.user, community, pk, edit=True)
+    handler = MEETING_ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    if not policies.has_role_for(request.user, meeting, action):
+        access.deny(request.user, community)
     try:
-        if action == "agenda":
-            form = AgendaAddForm(request.POST, meeting=meeting)
-            if not form.is_valid():
-                raise ValidationError(_("Velg en sak."))
-            services.agenda_add(
-                actor=request.user, meeting=meeting, treatment=form.cleaned_data["treatment"]
-            )
-            messages.success(request, _("Saken er satt på sakslisten."))
-        elif action == "invite":
-            sent = services.invitation_send(actor=request.user, meeting=meeting)
-            messages.success(request, _("Innkallingen er sendt til %(n)s personer.") % {"n": sent})
-        elif action == "cancel":
-            services.meeting_cancel(actor=request.user, meeting=meeting)
-            messages.success(request, _("Møtet er avlyst."))
-        elif action == "held":
-            services.meeting_held(actor=request.user, meeting=meeting)
-            messages.success(request, _("Møtet er registrert som avholdt."))
-        elif action == "substitute":
-            form = SubstituteForm(request.POST, meeting=meeting)
-            absent = get_object_or_404(Attendance, meeting=meeting, pk=request.POST.get("absent"))
-            if not form.is_valid():
-                raise ValidationError(_("Velg en vara."))
-            services.substitute_call(
-                actor=request.user,
-                meeting=meeting,
-                absent=absent,
-                person=form.cleaned_data["person"],
-            )
-            messages.success(request, _("Vara er kalt inn."))
-        elif action == "attendance":
-            attendance = get_object_or_404(
-                Attendance, meeting=meeting, pk=request.POST.get("attendance")
-            )
-            status = request.POST.get("status")
-            if status not in Attendance.Status.values:
-                raise ValidationError(_("Ukjent oppmøte."))
-            services.attendance_set(actor=request.user, attendance=attendance, status=status)
-        else:
-            raise Http404
+        handler(request, meeting)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(meeting.get_absolute_url())
@@ -421,7 +478,9 @@ def absence_report(request, slug, pk):
     """An invited member reports absence; the secretariat then calls a substitute."""
     community = community_or_deny(request.user, slug)
     meeting = policies.meeting_or_deny(request.user, community, pk)
-    attendance = get_object_or_404(Attendance, meeting=meeting, person__user=request.user)
+    attendance = get_visible_or_404(
+        Attendance, request.user, meeting=meeting, person__user=request.user
+    )
     try:
         services.absence_report(actor=request.user, attendance=attendance)
     except ValidationError as error:
@@ -435,12 +494,16 @@ def absence_report(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def item_edit(request, slug, pk, item_pk):
     community = community_or_deny(request.user, slug, admin=True)
-    meeting = get_object_or_404(Meeting, community=community, pk=pk)
-    item = get_object_or_404(
-        AgendaItem.objects.select_related("treatment__case"), meeting=meeting, pk=item_pk
+    meeting = policies.meeting_or_deny(request.user, community, pk, edit=True)
+    item = get_visible_or_404(
+        AgendaItem.objects.select_related("treatment__case"),
+        request.user,
+        edit=True,
+        meeting=meeting,
+        pk=item_pk,
     )
     initial = {"discussion": item.discussion, "decision": item.decision}
-    if item.treatment_id:
+    if item.treatment is not None:
         t = item.treatment
         initial.update(
             decision=t.decision,
@@ -451,7 +514,7 @@ def item_edit(request, slug, pk, item_pk):
             dissent=t.dissent,
             protocol_remarks=t.protocol_remarks,
         )
-    form = ItemForm(request.POST or None, initial=initial, has_case=bool(item.treatment_id))
+    form = ItemForm(request.POST or None, initial=initial, has_case=item.treatment is not None)
     saved = submit(
         request,
         form,
@@ -495,42 +558,31 @@ def minutes_approve(request, slug, pk):
     return redirect(meeting.get_absolute_url())
 
 
+@require_GET
 def minutes_pdf(request, slug, pk):
     """Draft minutes are for members; only approved minutes are public."""
     community = community_or_deny(request.user, slug)
     meeting = policies.meeting_or_deny(request.user, community, pk)
-    if not meeting.minutes_are_public and not access.can_view_private(request.user, community):
+    if not policies.can_view_minutes(request.user, meeting):
         access.deny(request.user, community)
     pdf = documents.minutes_pdf(
-        meeting,
-        private=access.can_view_private(request.user, community),
-        base_url=request.build_absolute_uri("/"),
+        meeting, user=request.user, base_url=request.build_absolute_uri("/")
     )
     name = f"protokoll-{slugify(meeting.title)}-{meeting.starts_at:%Y-%m-%d}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return FileResponse(
+        io.BytesIO(pdf), as_attachment=False, filename=name, content_type="application/pdf"
+    )
 
 
+@require_GET
 def meeting_ics(request, slug, pk):
     community = community_or_deny(request.user, slug)
     meeting = policies.meeting_or_deny(request.user, community, pk)
     private = access.can_view_private(request.user, community)
-    response = HttpResponse(
-        documents.meeting_ics(meeting, private=private), content_type="text/calendar"
+    ics = documents.meeting_ics(meeting, private=private)
+    return FileResponse(
+        io.BytesIO(ics.encode()),
+        as_attachment=True,
+        filename="mote.ics",
+        content_type="text/calendar",
     )
-    response["Content-Disposition"] = 'attachment; filename="mote.ics"'
-    return response
-
-
-@login_required
-@require_POST
-def follow_up_done(request, slug, case_slug, pk):
-    community = community_or_deny(request.user, slug, admin=True)
-    case = _case(request, community, case_slug)
-    follow_up = get_object_or_404(FollowUp, case=case, pk=pk)
-    services.follow_up_save(
-        actor=request.user, case=case, follow_up=follow_up, done_on=timezone.localdate()
-    )
-    messages.success(request, _("Oppfølgingen er merket som utført."))
-    return redirect(case.get_absolute_url())
