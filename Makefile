@@ -49,11 +49,14 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	PYTHONPATH=tools $(VENV)/bin/lint-imports
+	DEBUG=1 $(VENV)/bin/mypy helsefellesskap
+	$(VENV)/bin/djhtml --check --tabwidth 2 $$(find helsefellesskap -name '*.html')
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml --tabwidth 2 $$(find helsefellesskap -name '*.html')
 
 worker: setup ## Run the background task worker (e-mail and other jobs)
 	DEBUG=$${DEBUG-1} $(PY) manage.py db_worker

@@ -15,9 +15,7 @@ def unit(path: pathlib.Path) -> str:
 
 
 def sources() -> list[pathlib.Path]:
-    return [
-        p for p in ROOT.rglob("*.py") if "migrations" not in p.parts and "tests" not in p.parts
-    ]
+    return [p for p in ROOT.rglob("*.py") if "migrations" not in p.parts and "tests" not in p.parts]
 
 
 def main() -> None:

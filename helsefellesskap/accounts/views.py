@@ -6,7 +6,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from helsefellesskap.organisation import selectors as organisation_selectors
 from helsefellesskap.organisation import services as organisation_services
@@ -15,7 +15,7 @@ from .forms import AcceptInvitationForm
 from .models import User
 
 
-@require_GET
+@require_safe
 @login_required
 def profile(request):
     return render(

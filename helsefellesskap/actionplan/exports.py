@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from helsefellesskap.actionplan import policies
 from helsefellesskap.core.pages import community_context, submit
@@ -32,7 +32,7 @@ def _status_name(summary: selectors.StatusSummary, extension: str) -> str:
     return f"statusrapport-{slugify(summary.plan.title)}-{summary.today:%Y-%m-%d}.{extension}"
 
 
-@require_GET
+@require_safe
 def status_report_pdf(request, slug, plan_slug):
     _plan, version = status_plan(request, slug, plan_slug)
     summary = selectors.status_summary(request.user, version)
@@ -40,7 +40,7 @@ def status_report_pdf(request, slug, plan_slug):
     return _download(content, _status_name(summary, "pdf"), "application/pdf")
 
 
-@require_GET
+@require_safe
 def status_report_xlsx(request, slug, plan_slug):
     _plan, version = status_plan(request, slug, plan_slug)
     summary = selectors.status_summary(request.user, version)
@@ -48,7 +48,7 @@ def status_report_xlsx(request, slug, plan_slug):
     return _download(content, _status_name(summary, "xlsx"), spreadsheet.CONTENT_TYPE)
 
 
-@require_GET
+@require_safe
 def plan_export(request, slug, plan_slug, fmt):
     community = community_or_deny(request.user, slug)
     plan = policies.plan_or_deny(request.user, community, plan_slug)
@@ -61,7 +61,7 @@ def plan_export(request, slug, plan_slug, fmt):
     return _download(spreadsheet.data_to_workbook(data), f"{name}.xlsx", spreadsheet.CONTENT_TYPE)
 
 
-@require_GET
+@require_safe
 def template_xlsx(request, slug):
     """An empty plan spreadsheet with one example row, for secretariats starting from scratch."""
     community_or_deny(request.user, slug)

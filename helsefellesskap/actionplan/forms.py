@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
-from helsefellesskap.organisation.models import Body, Community
+from helsefellesskap.organisation.models import Body
 
 from .models import ERROR_CODE_TAKEN, FocusArea, Goal, Measure, PriorityGroup, StatusReport
-from .selectors import STATUS_LABELS, Filters, current_measure_choices
+from .selectors import STATUS_LABELS, Filters
 from .services import GOAL_FIELDS, MEASURE_FIELDS, MEASURE_PLAIN_FIELDS
 
 ERROR_YEARS = _(
@@ -220,17 +220,3 @@ class GoalForm(CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.version = version
         self.fields["focus_area"].queryset = FocusArea.objects.filter(version=version)
-
-
-class MeasureChoiceField(forms.TypedChoiceField):
-    """A measure of the community's current action plans, stored by its lineage."""
-
-    def __init__(self, community: Community, **kwargs):
-        choices = [("", _("Ingen")), *current_measure_choices(community)]
-        super().__init__(
-            choices=choices,
-            required=False,
-            empty_value=None,
-            label=_("Knyttet til tiltak i handlingsplanen"),
-            **kwargs,
-        )

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from helsefellesskap.actionplan import policies
@@ -72,7 +72,7 @@ def status_plan(request, slug, plan_slug):
     return plan, chosen_version(request, plan)
 
 
-@require_GET
+@require_safe
 def plan_list(request, slug):
     community = community_or_deny(request.user, slug)
     context = community_context(
@@ -86,7 +86,7 @@ def plan_list(request, slug):
     return render(request, "actionplan/plan_list.html", context)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def plan_detail(request, slug, plan_slug):
     community = community_or_deny(request.user, slug)
@@ -166,7 +166,7 @@ def measure_detail(request, slug, plan_slug, lineage):
     return render(request, "actionplan/measure_detail.html", context)
 
 
-@require_GET
+@require_safe
 def timeline(request, slug, plan_slug):
     community = community_or_deny(request.user, slug)
     plan = policies.plan_or_deny(request.user, community, plan_slug)
@@ -210,7 +210,7 @@ def timeline_chart(years, measures) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def progress(request, slug, plan_slug):
     plan, version = status_plan(request, slug, plan_slug)
     context = plan_context(
@@ -225,7 +225,7 @@ def progress(request, slug, plan_slug):
     return render(request, "actionplan/progress.html", context)
 
 
-@require_GET
+@require_safe
 def versions(request, slug, plan_slug):
     community = community_or_deny(request.user, slug)
     plan = policies.plan_or_deny(request.user, community, plan_slug)
@@ -254,7 +254,7 @@ def versions(request, slug, plan_slug):
     return render(request, "actionplan/versions.html", context)
 
 
-@require_GET
+@require_safe
 def body_measures(request, slug, body_slug):
     """ "Our measures": the measures of the current plans that a body is responsible for."""
     community = community_or_deny(request.user, slug)
@@ -289,7 +289,7 @@ def body_measures(request, slug, body_slug):
     return render(request, "actionplan/body_measures.html", context)
 
 
-@require_GET
+@require_safe
 def my_measures(request, slug):
     community = community_or_deny(request.user, slug, private=True)
     bodies = selectors.bodies_of_user(request.user, community)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from helsefellesskap.core import access
 from helsefellesskap.core.calendar import (
@@ -57,7 +57,7 @@ def _community(request: HttpRequest, slug: str) -> Community:
     return get_object_or_404(communities, slug=slug)
 
 
-@require_GET
+@require_safe
 def community_feed(request, slug):
     """The community's public calendar: public events and the meetings of public bodies."""
     community = _community(request, slug)
@@ -70,7 +70,7 @@ def community_feed(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def body_feed(request, slug, body_slug):
     """A body's calendar. A non-public body's calendar is for members of the community only;
     a calendar app has no session and gets 404, so members use their personal calendar."""
@@ -87,7 +87,7 @@ def body_feed(request, slug, body_slug):
     )
 
 
-@require_GET
+@require_safe
 def personal_feed(request, token):
     """A person's calendar across communities, reached with the private token in the address."""
     user = selectors.feed_owner(token)

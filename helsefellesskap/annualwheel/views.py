@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from helsefellesskap.core import periods
 from helsefellesskap.core.pages import community_context, submit
@@ -45,7 +45,7 @@ def wheel_context(request, community, crumbs, *, view: str, year: int | None = N
     )
 
 
-@require_GET
+@require_safe
 def wheel_page(request, slug):
     community = community_or_deny(request.user, slug)
     year = periods.chosen_year(request)
@@ -64,7 +64,7 @@ def wheel_page(request, slug):
     return render(request, "annualwheel/wheel.html", context)
 
 
-@require_GET
+@require_safe
 def event_list(request, slug):
     community = community_or_deny(request.user, slug)
     bodies = list(Body.objects.visible_to(request.user, community))
@@ -305,7 +305,7 @@ def event_form(request, slug, pk=None):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_calendar(request, slug):
     community = community_or_deny(request.user, slug)
     token = services.feed_token_for(request.user)

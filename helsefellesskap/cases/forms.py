@@ -4,7 +4,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.actionplan.selectors import current_measure_choices
-from helsefellesskap.core.forms import DateInput, DateTimeInput, DesignsystemetMixin, formfield
+from helsefellesskap.core.forms import (
+    DateInput,
+    DateTimeInput,
+    DesignsystemetMixin,
+    OptionalChoiceField,
+    formfield,
+)
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
 
 from .models import Case, CasePaper, FollowUp, Meeting, Ratification, Treatment
@@ -28,19 +34,6 @@ class BodiesField(forms.ModelMultipleChoiceField):
 class TreatmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Treatment) -> str:
         return f"{obj.case} ({obj.body})"
-
-
-class MeasureChoiceField(forms.TypedChoiceField):
-    """A measure of the community's current action plans, stored by its lineage."""
-
-    def __init__(self, community: Community, **kwargs):
-        super().__init__(
-            choices=[("", _("Ingen")), *current_measure_choices(community)],
-            required=False,
-            empty_value=None,
-            label=_("Knyttet til tiltak i handlingsplanen"),
-            **kwargs,
-        )
 
 
 class CaseForm(DesignsystemetMixin, forms.ModelForm):
@@ -145,7 +138,9 @@ class FollowUpForm(DesignsystemetMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         _choice_field(self, "owner_body").queryset = Body.objects.filter(community=community)
         _choice_field(self, "owner_person").queryset = Person.objects.filter(community=community)
-        self.fields["measure_lineage"] = MeasureChoiceField(community)
+        self.fields["measure_lineage"] = OptionalChoiceField(
+            current_measure_choices(community), label=_("Knyttet til tiltak i handlingsplanen")
+        )
 
 
 class RatificationForm(DesignsystemetMixin, forms.ModelForm):

@@ -337,7 +337,7 @@ def meeting_update(
             actor=actor,
             obj=meeting,
             values=values,
-            allowed=["title", "starts_at", "ends_at", "mode", "location", "video_url", "status"],
+            allowed=["title", "starts_at", "ends_at", "mode", "location", "video_url"],
         )
         if bodies is not None:
             before = {str(b) for b in meeting.bodies.all()}

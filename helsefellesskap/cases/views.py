@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context, submit
@@ -64,7 +64,7 @@ def _posted_pk(request: HttpRequest, name: str) -> int:
 # --- Cases -----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def case_list(request, slug):
     community = community_or_deny(request.user, slug)
     year = request.GET.get("ar")
@@ -120,7 +120,7 @@ def case_form(request, slug, case_slug=None):
     return render(request, "includes/form_page.html", context)
 
 
-@require_GET
+@require_safe
 def case_detail(request, slug, case_slug):
     community = community_or_deny(request.user, slug)
     case = policies.case_or_404(request.user, community, case_slug)
@@ -228,7 +228,7 @@ def paper_add(request, slug, case_slug):
     return redirect(case.get_absolute_url())
 
 
-@require_GET
+@require_safe
 def paper_download(request, slug, key):
     """Papers are never served from a public folder: every download asks who may see it."""
     community = community_or_deny(request.user, slug)
@@ -304,7 +304,7 @@ def ratification_edit(request, slug, case_slug, pk):
 # --- Meetings --------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def meeting_list(request, slug):
     community = community_or_deny(request.user, slug)
     context = community_context(
@@ -352,7 +352,7 @@ def meeting_form(request, slug, pk=None):
     return render(request, "includes/form_page.html", context)
 
 
-@require_GET
+@require_safe
 def meeting_detail(request, slug, pk):
     community = community_or_deny(request.user, slug)
     meeting = policies.meeting_or_deny(request.user, community, pk)
@@ -558,7 +558,7 @@ def minutes_approve(request, slug, pk):
     return redirect(meeting.get_absolute_url())
 
 
-@require_GET
+@require_safe
 def minutes_pdf(request, slug, pk):
     """Draft minutes are for members; only approved minutes are public."""
     community = community_or_deny(request.user, slug)
@@ -574,7 +574,7 @@ def minutes_pdf(request, slug, pk):
     )
 
 
-@require_GET
+@require_safe
 def meeting_ics(request, slug, pk):
     community = community_or_deny(request.user, slug)
     meeting = policies.meeting_or_deny(request.user, community, pk)

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.db import models
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
 
 
 def formfield(db_field: models.Field, **kwargs):
@@ -70,3 +73,12 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%H:%M")
+
+
+class OptionalChoiceField(forms.TypedChoiceField):
+    """A choice that may be left empty («Ingen»), stored as None."""
+
+    def __init__(self, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(
+            choices=[("", _("Ingen")), *choices], required=False, empty_value=None, **kwargs
+        )

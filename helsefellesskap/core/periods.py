@@ -28,12 +28,3 @@ def check_year(year: int, *, first: int = FIRST_YEAR, last: int = LAST_YEAR) -> 
     """404 for a year in a URL outside [first, last]."""
     if not first <= year <= last:
         raise Http404
-
-
-def year_choices(*years: int | None, around: int | None = None) -> list[int]:
-    """The years a picker offers: the given ones and, with `around`, the years either side of it,
-    newest first."""
-    chosen = {year for year in years if year is not None}
-    if around is not None:
-        chosen |= {around - 1, around, around + 1}
-    return sorted(chosen, reverse=True)

@@ -1341,9 +1341,7 @@ class _Builder:
         au_past = [s for s in self.slots if s.kind == "au" and s.day < today - 30 * DAY]
         if len(au_past) > 6:
             cancelled = au_past[len(au_past) // 2]
-            services.meeting_update(
-                actor=self.actor, meeting=cancelled.meeting, status=Meeting.Status.CANCELLED
-            )
+            services.meeting_cancel(actor=self.actor, meeting=cancelled.meeting)
             self.slots.remove(cancelled)
 
     def find(self, slug: str, after: datetime.date, same: _Slot | None = None) -> _Slot | None:

@@ -5,7 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.actionplan.selectors import current_measure_choices
-from helsefellesskap.core.forms import DateInput, DateTimeInput, DesignsystemetMixin
+from helsefellesskap.core.forms import (
+    DateInput,
+    DateTimeInput,
+    DesignsystemetMixin,
+    OptionalChoiceField,
+)
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
 
 from .models import Category, Deviation, DeviationSettings, Handler, Theme
@@ -162,19 +167,6 @@ class ActionForm(DesignsystemetMixin, forms.Form):
         ).select_related("party")
 
 
-class MeasureChoiceField(forms.TypedChoiceField):
-    """A measure of the community's current action plans, stored by its lineage."""
-
-    def __init__(self, community: Community, **kwargs):
-        super().__init__(
-            choices=[("", _("Ingen")), *current_measure_choices(community)],
-            required=False,
-            empty_value=None,
-            label=_("Knyttet til tiltak i handlingsplanen"),
-            **kwargs,
-        )
-
-
 class ThemeForm(DesignsystemetMixin, forms.ModelForm):
     confirm_names = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
@@ -188,7 +180,9 @@ class ThemeForm(DesignsystemetMixin, forms.ModelForm):
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure_lineage"] = MeasureChoiceField(community)
+        self.fields["measure_lineage"] = OptionalChoiceField(
+            current_measure_choices(community), label=_("Knyttet til tiltak i handlingsplanen")
+        )
         if self.instance.measure_lineage:
             self.initial["measure_lineage"] = str(self.instance.measure_lineage)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record
@@ -46,7 +46,7 @@ class _Echo:
 
 
 @login_required
-@require_GET
+@require_safe
 def statistics(request, slug):
     community = _statistics_community(request, slug)
     year = chosen_year(request, last=_last_year())
@@ -72,7 +72,7 @@ def statistics(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def annual_report_pdf(request, slug, year):
     from weasyprint import HTML
 
@@ -93,7 +93,7 @@ def annual_report_pdf(request, slug, year):
 
 
 @login_required
-@require_GET
+@require_safe
 def export_csv(request, slug):
     community = community_or_deny(request.user, slug)
     if not policies.can_export_deviations(request.user, community):

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from helsefellesskap.core import access
 from helsefellesskap.core.pages import add_form_errors, community_context, submit
@@ -58,7 +58,7 @@ def _crumbs(community, *more):
 
 
 @login_required
-@require_GET
+@require_safe
 def home(request, slug):
     community = community_or_deny(request.user, slug)
     form = ListFilterForm(request.GET or None, community=community)
@@ -140,7 +140,7 @@ def report(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def detail(request, slug, number):
     community = community_or_deny(request.user, slug)
     deviation = policies.deviation_or_deny(request.user, community, number)

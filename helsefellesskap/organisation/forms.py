@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, formfield
 
-from .models import Body, Community, Membership, MunicipalRegion, Party, Person
+from .models import (
+    ERROR_TERM_ORDER,
+    Body,
+    Community,
+    Membership,
+    MunicipalRegion,
+    Party,
+    Person,
+)
 
 
 def choice_field(fields: dict[str, forms.Field], name: str) -> forms.ModelChoiceField[Any]:
@@ -76,8 +84,6 @@ class MembershipEndForm(DesignsystemetMixin, forms.Form):
     def clean_end_date(self):
         end_date = self.cleaned_data["end_date"]
         if end_date < self.membership.start_date:
-            from .models import ERROR_TERM_ORDER
-
             raise forms.ValidationError(ERROR_TERM_ORDER)
         return end_date
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context, home_tasks, submit
@@ -24,7 +24,7 @@ from .forms import (
 from .models import Body, MunicipalRegion, Party, Person
 
 
-@require_GET
+@require_safe
 def home(request):
     """The front page: the published communities, and the user's own seats."""
     communities = selectors.communities_for_user(request.user)
@@ -40,7 +40,7 @@ def _fields(form) -> dict:
     return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 
-@require_GET
+@require_safe
 def community(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -56,7 +56,7 @@ def community(request, slug):
     return render(request, "organisation/community.html", context)
 
 
-@require_GET
+@require_safe
 def body_list(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -69,7 +69,7 @@ def body_list(request, slug):
     return render(request, "organisation/body_list.html", context)
 
 
-@require_GET
+@require_safe
 def body_detail(request, slug, body_slug):
     community = policies.community_or_deny(request.user, slug)
     body = policies.body_or_deny(request.user, community, body_slug)
@@ -165,7 +165,7 @@ def _body_crumbs(slug, body, last):
     ]
 
 
-@require_GET
+@require_safe
 def party_list(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -178,7 +178,7 @@ def party_list(request, slug):
     return render(request, "organisation/party_list.html", context)
 
 
-@require_GET
+@require_safe
 def contact_list(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -191,7 +191,7 @@ def contact_list(request, slug):
     return render(request, "organisation/contact_list.html", context)
 
 
-@require_GET
+@require_safe
 def representation(request, slug):
     community = policies.community_or_deny(request.user, slug)
     context = community_context(
@@ -205,7 +205,7 @@ def representation(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def person_list(request, slug):
     community = policies.community_or_deny(request.user, slug, admin=True)
     context = community_context(
