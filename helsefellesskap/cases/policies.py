@@ -70,6 +70,14 @@ def _published_items() -> Q:
     return approved("meeting__") & open_meetings("meeting_id") & public_treatments("treatment__")
 
 
+def public_cases(ref: str = "pk") -> Q:
+    """Cases the public may know of: treated in approved public minutes (not behind an
+    exemption), or with a public paper. `ref` is the path to the case's key."""
+    treated = AgendaItem.objects.filter(_published_items(), treatment__case=OuterRef(ref))
+    papered = CasePaper.objects.filter(public_papers(), case=OuterRef(ref))
+    return Q(Exists(treated)) | Q(Exists(papered))
+
+
 def _public_or_members(policy: Policy[Any], user: Any, public: Q) -> Q:
     """`public` in published communities, every row in the communities where the user sits."""
     return (policy.published() & public) | policy.of_members(user)
@@ -86,26 +94,27 @@ class CasePolicy(Policy[Case]):
     model = Case
 
     def visible(self, user: Any) -> Q:
-        treated = AgendaItem.objects.filter(_published_items(), treatment__case=OuterRef("pk"))
-        papered = CasePaper.objects.filter(public_papers(), case=OuterRef("pk"))
-        return _public_or_members(self, user, Q(Exists(treated)) | Q(Exists(papered)))
+        return _public_or_members(self, user, public_cases())
 
 
 @register
 class TreatmentPolicy(Policy[Treatment]):
-    """A body's treatment of a case: the public sees those by public bodies that are not exempt."""
+    """A body's treatment of a case: the public sees those by public bodies that are not exempt,
+    of a case the public may know of."""
 
     model = Treatment
     community_field = "case__community"
 
     def visible(self, user: Any) -> Q:
-        return _public_or_members(self, user, public_treatments())
+        return _public_or_members(self, user, public_treatments() & public_cases("case_id"))
 
     def decision_visible(self, user: Any) -> Q:
         """Treatments whose decision, votes, dissent and remarks the user may read: the public
         once the minutes of the meeting that took the decision are approved."""
         return _public_or_members(
-            self, user, public_treatments() & approved("agenda_item__meeting__")
+            self,
+            user,
+            public_treatments() & approved("agenda_item__meeting__") & public_cases("case_id"),
         )
 
 
