@@ -1543,9 +1543,10 @@ class _Builder:
         voters = []  # (attendance, the seat it votes for), members and substitutes present
         for row in slot.meeting.attendance.select_related("person").order_by("id"):
             seat = seats.get(row.person_id) or seats.get(row.substitute_for_id)
-            if row.status in ("present", "substitute") and seat is not None:
+            if row.status in (Attendance.Status.PRESENT, Attendance.Status.SUBSTITUTE) and seat:
                 voters.append((row, seat))
-        municipal = [row for row, seat in voters if seat.representation == "municipalities"]
+        municipalities = Membership.Representation.MUNICIPALITIES
+        municipal = [row for row, seat in voters if seat.representation == municipalities]
         against = {row.pk for row in municipal[-tpl.against :]}
         values.update(
             unanimous=False,

@@ -274,7 +274,7 @@ def _deviations(community, hospital, volume, today) -> int:
                 answer=rng.choice(ANSWERS) if answered else "",
                 answered_at=_at(answered, rng) if answered else None,
                 closed_at=_at(answered + datetime.timedelta(days=3), rng)
-                if state == "closed"
+                if state == Deviation.State.CLOSED
                 else None,
                 theme=_theme_for(rng, themes, category.name),
             )
@@ -354,7 +354,7 @@ def _themes(community) -> dict[str, Theme]:
                 "measure_lineage": lineage,
                 "description": "Flere kommuner har meldt samme svikt.",
                 "follow_up": "Tatt opp i fagrådet; forslag til felles rutine legges fram for ASU."
-                if status == "followed_up"
+                if status == Theme.Status.FOLLOWED_UP
                 else "",
             },
         )

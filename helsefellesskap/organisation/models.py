@@ -459,6 +459,11 @@ class Membership(CommunityOwned):
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)
 
     @property
+    def is_user_or_gp_seat(self) -> bool:
+        """The seats the lists mark, since the agreement asks for them in every body."""
+        return self.representation in (self.Representation.USER, self.Representation.GP)
+
+    @property
     def represents(self) -> str:
         """Whom the member speaks for, as shown in lists: the party or region, else the kind."""
         if self.region_id:
