@@ -81,9 +81,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "helsefellesskap.core.middleware.LoginRequiredMiddleware",
+    "helsefellesskap.core.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "helsefellesskap.urls"
+CSRF_FAILURE_VIEW = "helsefellesskap.core.errors.csrf_failure"
 WSGI_APPLICATION = "helsefellesskap.wsgi.application"
 
 TEMPLATES = [

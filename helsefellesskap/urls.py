@@ -10,3 +10,8 @@ urlpatterns = [
     path("", include("helsefellesskap.annualwheel.urls")),
     path("", include("helsefellesskap.organisation.urls")),
 ]
+
+handler400 = "helsefellesskap.core.errors.bad_request"
+handler403 = "helsefellesskap.core.errors.permission_denied"
+handler404 = "helsefellesskap.core.errors.page_not_found"
+handler500 = "helsefellesskap.core.errors.server_error"
