@@ -87,6 +87,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "helsefellesskap.urls"
 CSRF_FAILURE_VIEW = "helsefellesskap.core.errors.csrf_failure"
+# /helse/ answers 503 when a ready task has waited longer than this for the worker.
+HEALTH_QUEUE_MAX_AGE = envint("HEALTH_QUEUE_MAX_AGE", 300)
 WSGI_APPLICATION = "helsefellesskap.wsgi.application"
 
 TEMPLATES = [
@@ -202,6 +204,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
+# A load balancer may probe the health endpoint over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^helse/$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if (DEBUG or TESTING) else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 31536000)

@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from helsefellesskap.core.health import health
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("helse/", health, name="health"),
     path("konto/", include("helsefellesskap.accounts.urls")),
     path("", include("helsefellesskap.actionplan.urls")),
     path("", include("helsefellesskap.deviations.urls")),

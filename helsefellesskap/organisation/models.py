@@ -31,6 +31,7 @@ RESERVED_SLUGS = {
     "om",
     "sok",
     "kalender",
+    "helse",
 }
 RESERVED_BODY_SLUGS = {"nytt"}
 
