@@ -37,6 +37,7 @@ ERROR_NO_CURRENT = _("Planen har ingen gjeldende versjon å revidere.")
 ERROR_STATUS_IN_FUTURE = _("Statusdatoen kan ikke være fram i tid.")
 ERROR_GOAL_OTHER_VERSION = _("Målet hører til en annen versjon av planen.")
 ERROR_GOAL_MISSING = _("Velg målet tiltaket hører til.")
+ERROR_FOCUS_AREA_MISSING = _("Velg innsatsområdet målet hører til.")
 ERROR_GOAL_HAS_MEASURES = _("Målet har tiltak. Flytt eller ta ut tiltakene først.")
 ERROR_OTHER_VERSION = _("Dette hører til en annen versjon av planen.")
 ERROR_OTHER_COMMUNITY = _("Organet hører til et annet helsefellesskap.")
@@ -399,7 +400,8 @@ def goal_save(*, actor: Any, version: PlanVersion, goal: Goal | None = None, **v
     with transaction.atomic():
         _begin_edit(actor, version)
         if goal is None:
-            area = values["focus_area"]
+            if area is None:
+                raise ValidationError({"focus_area": ERROR_FOCUS_AREA_MISSING})
             last = (
                 version.goals.filter(focus_area__order__lte=area.order).aggregate(n=Max("order"))[
                     "n"

@@ -114,7 +114,10 @@ class TreatmentPolicy(Policy[Treatment]):
         return _public_or_members(
             self,
             user,
-            public_treatments() & approved("agenda_item__meeting__") & public_cases("case_id"),
+            public_treatments()
+            & approved("agenda_item__meeting__")
+            & open_meetings("agenda_item__meeting_id")
+            & public_cases("case_id"),
         )
 
 
@@ -288,10 +291,6 @@ def can_view_minutes(user: Any, meeting: Meeting) -> bool:
 def can_view_decisions(user: Any, meeting: Meeting) -> bool:
     """Whether the meeting page shows the user the decisions taken (members before approval)."""
     return Meeting.objects.filter(MeetingPolicy().decisions(user), pk=meeting.pk).exists()
-
-
-def can_view_paper(user: Any, paper: CasePaper) -> bool:
-    return CasePaperPolicy().can_view(user, paper)
 
 
 def home_tasks(user: Any, community: Any) -> list[Task]:

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from helsefellesskap.core import access
 from helsefellesskap.organisation.models import Body, Community
 
+from . import lifecycle
 from .authority import AuthorityWarning
 from .models import AgendaItem, Case, CasePaper, FollowUp, Meeting, Treatment, Vote
 from .policies import MeetingPolicy, TreatmentPolicy
@@ -73,6 +74,7 @@ class TreatmentRow:
     treatment: Treatment
     decision_visible: bool
     meeting: Meeting | None
+    locked: bool = False  # its meeting's minutes are approved: nothing to record any more
 
 
 def case_treatments(user: Any, case: Case) -> list[TreatmentRow]:
@@ -98,7 +100,9 @@ def case_treatments(user: Any, case: Case) -> list[TreatmentRow]:
     for treatment in treatments:
         item = _agenda_item(treatment)
         meeting = item.meeting if item is not None and item.meeting_id in seen else None
-        rows.append(TreatmentRow(treatment, treatment.pk in decided, meeting))
+        item = _agenda_item(treatment)
+        locked = item is not None and lifecycle.is_locked(item.meeting.status)
+        rows.append(TreatmentRow(treatment, treatment.pk in decided, meeting, locked))
     return rows
 
 
@@ -148,12 +152,6 @@ def meetings_for(user: Any, community: Community) -> QuerySet[Meeting]:
         .prefetch_related("bodies")
         .order_by("-starts_at")
     )
-
-
-def public_meetings(community: Community | None = None) -> QuerySet[Meeting]:
-    """The meetings everyone may see (those of an anonymous visitor): for feeds and pages that
-    show only what is public."""
-    return Meeting.objects.visible_to(None, community)
 
 
 def meeting_calendar(user: Any, community: Community) -> list[MeetingRow]:

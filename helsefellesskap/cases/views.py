@@ -179,8 +179,15 @@ def treatment_edit(request, slug, case_slug, pk):
     community = community_or_deny(request.user, slug, admin=True)
     case = policies.case_or_404(request.user, community, case_slug, edit=True)
     treatment = get_visible_or_404(
-        Treatment.objects.select_related("body"), request.user, edit=True, case=case, pk=pk
+        Treatment.objects.select_related("body", "agenda_item__meeting"),
+        request.user,
+        edit=True,
+        case=case,
+        pk=pk,
     )
+    item = AgendaItem.objects.filter(treatment=treatment).select_related("meeting").first()
+    if item is not None and (refused := _refused_on(request, item.meeting, "record")):
+        return refused
     form = TreatmentForm(request.POST or None, instance=treatment)
     saved = submit(
         request,
@@ -317,11 +324,23 @@ def meeting_list(request, slug):
     return render(request, "cases/meeting_list.html", context)
 
 
+def _refused_on(request, meeting, action: str):
+    """The meeting page with the lifecycle's refusal, when its state no longer allows `action`
+    (approved minutes are locked): an edit form would only fail on save."""
+    message = lifecycle.refusal(action, meeting.status, meeting.get_status_display())
+    if message is None:
+        return None
+    messages.error(request, message)
+    return redirect(meeting.get_absolute_url())
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_form(request, slug, pk=None):
     community = community_or_deny(request.user, slug, admin=True)
     meeting = policies.meeting_or_deny(request.user, community, pk, edit=True) if pk else None
+    if meeting is not None and (refused := _refused_on(request, meeting, "edit")):
+        return refused
     form = MeetingForm(request.POST or None, instance=meeting, community=community)
 
     def save(data):
@@ -495,6 +514,8 @@ def absence_report(request, slug, pk):
 def item_edit(request, slug, pk, item_pk):
     community = community_or_deny(request.user, slug, admin=True)
     meeting = policies.meeting_or_deny(request.user, community, pk, edit=True)
+    if refused := _refused_on(request, meeting, "record"):
+        return refused
     item = get_visible_or_404(
         AgendaItem.objects.select_related("treatment__case"),
         request.user,

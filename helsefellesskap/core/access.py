@@ -106,12 +106,6 @@ def access_for(user: Any) -> Access:
     return access
 
 
-def forget_access(user: Any) -> None:
-    """Drop the cached seats, after the user's seats have changed within a request."""
-    if hasattr(user, "_hf_access"):
-        del user._hf_access
-
-
 # --- Questions -----------------------------------------------------------------------------------
 
 
@@ -152,17 +146,6 @@ def holds_seat(
         and (roles is None or seat.role in roles)
         and (representations is None or seat.representation in representations)
         for seat in access_for(user).seats
-    )
-
-
-def communities_where(
-    user: Any, *, kinds: Collection[str], roles: Collection[str] | None = None
-) -> frozenset[int]:
-    """The communities where the user holds a seat of one of `roles` in a body of `kinds`."""
-    return frozenset(
-        seat.community_id
-        for seat in access_for(user).seats
-        if seat.body_kind in kinds and (roles is None or seat.role in roles)
     )
 
 

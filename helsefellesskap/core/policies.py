@@ -119,10 +119,6 @@ def policy_for(model_or_row: type[models.Model] | models.Model) -> Policy[Any]:
         raise LookupError(f"{model.__name__} has no policy") from None
 
 
-def registered_models() -> list[type[models.Model]]:
-    return list(_policies)
-
-
 class PolicyQuerySet(models.QuerySet[M_co]):
     """The manager of every community-scoped model: `visible_to` and `editable_by` ask the
     model's policy."""
@@ -135,14 +131,6 @@ class PolicyQuerySet(models.QuerySet[M_co]):
 
     def in_community(self, community: Any) -> Self:
         return policy_for(self.model).in_community(self, community)
-
-
-def can_view(user: Any, row: models.Model) -> bool:
-    return policy_for(row).can_view(user, row)
-
-
-def can_edit(user: Any, row: models.Model) -> bool:
-    return policy_for(row).can_edit(user, row)
 
 
 def get_visible_or_404(

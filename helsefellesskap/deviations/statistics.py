@@ -29,7 +29,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from helsefellesskap.actionplan.models import Measure
+from helsefellesskap.actionplan.selectors import current_measures
 from helsefellesskap.core.periods import year_bounds
 from helsefellesskap.core.workdays import is_working_day, working_days_between
 from helsefellesskap.organisation.models import Party, Unit
@@ -542,9 +542,11 @@ def _measures(community, lineages: set) -> dict:
     """'1 a) Text …' of the current version of each linked measure (one query, only if any)."""
     if not lineages:
         return {}
-    found = Measure.objects.filter(
-        lineage__in=lineages, version__plan__community=community, version__is_current=True
-    ).values_list("lineage", "code", "text")
+    found = (
+        current_measures(community)
+        .filter(lineage__in=lineages)
+        .values_list("lineage", "code", "text")
+    )
     return {lineage: f"{code} {Truncator(text).words(12)}" for lineage, code, text in found}
 
 

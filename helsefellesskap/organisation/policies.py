@@ -146,10 +146,6 @@ class InvitationPolicy(Policy[Invitation]):
         return self.administered(user)
 
 
-def can_view_body(user: Any, body: Body) -> bool:
-    return BodyPolicy().can_view(user, body)
-
-
 def can_manage_memberships(user: Any, body: Body) -> bool:
     return access.can_administer(user, body.community)
 

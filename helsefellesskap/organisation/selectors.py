@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from helsefellesskap.core import access
 
 from .models import Body, Community, Membership, MembershipQuerySet, MunicipalRegion, Party, Person
+from .policies import CommunityPolicy
 
 
 class MineMark(TypedDict):
@@ -64,11 +65,7 @@ def _membership_related(qs: MembershipQuerySet) -> MembershipQuerySet:
 def communities_for_user(user: Any) -> list[ListedCommunity]:
     """Every community the user may see, those they belong to first, each marked `is_mine`."""
     grant = access.access_for(user)
-    communities = Community.objects.filter(
-        Q(is_published=True) | Q(pk__in=grant.member_of)
-    ).order_by("name")
-    if grant.is_platform_admin:
-        communities = Community.objects.order_by("name")
+    communities = CommunityPolicy().visible_to(Community.objects.order_by("name"), user)
     result = [cast("ListedCommunity", community) for community in communities]
     for community in result:
         community.is_mine = community.pk in grant.member_of  # the mark ListedCommunity promises
@@ -76,10 +73,7 @@ def communities_for_user(user: Any) -> list[ListedCommunity]:
 
 
 def visible_bodies(user: Any, community: Community) -> QuerySet[Body]:
-    qs = Body.objects.filter(community=community)
-    if not access.can_view_private(user, community):
-        qs = qs.filter(is_public=True)
-    return qs
+    return Body.objects.visible_to(user, community)
 
 
 def body_list(user: Any, community: Community) -> list[ListedBody]:

@@ -1,4 +1,4 @@
-"""Pages of the organisation module. Every view asks `permissions` first."""
+"""Pages of the organisation module. Every view asks the policies first."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
