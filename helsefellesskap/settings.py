@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "helsefellesskap.core.middleware.LoginRequiredMiddleware",
     "helsefellesskap.core.errors.DatabaseUnavailableMiddleware",
+    "helsefellesskap.core.idempotency.FormTokenMiddleware",
 ]
 
 ROOT_URLCONF = "helsefellesskap.urls"
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "helsefellesskap.organisation.context_processors.navigation",
             ],
+            "builtins": ["helsefellesskap.core.templatetags.form_token"],
         },
     },
 ]

@@ -53,3 +53,19 @@ def test_no_template_line_is_over_200_characters():
         if len(line) > 200
     ]
     assert not long, long
+
+
+# Forms where a replayed submit must not stand in for a new one: signing in and out, passwords.
+NO_FORM_TOKEN = {"base.html", "login.html", "password_change_form.html", "password_reset_form.html",
+                 "password_reset_confirm.html"}  # fmt: skip
+
+
+def test_every_form_that_changes_something_carries_a_form_token():
+    """A double click or a retry then returns the first result (core.idempotency)."""
+    missing = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.html")
+        if path.name not in NO_FORM_TOKEN
+        and path.read_text().count("{% csrf_token %}") > path.read_text().count("{% form_token %}")
+    ]
+    assert not missing, missing

@@ -59,6 +59,12 @@ UNAVAILABLE = ErrorPage(
     _("Vi får ikke kontakt med databasen akkurat nå. Prøv igjen om litt."),
     _("Det du skrev i et skjema, finner du igjen ved å gå tilbake i nettleseren."),
 )
+STILL_WORKING = ErrorPage(
+    409,
+    _("Skjemaet er fortsatt under behandling"),
+    _("Du sendte det samme skjemaet flere ganger, og den første innsendingen er ikke ferdig."),
+    _("Vent litt og last siden på nytt. Ikke send skjemaet en gang til."),
+)
 CSRF_FAILED = ErrorPage(
     403,
     _("Skjemaet kunne ikke sendes"),

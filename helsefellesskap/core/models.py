@@ -56,3 +56,23 @@ class CommunityOwned(models.Model):
         errors = self.other_community_errors()
         if errors:
             raise ValidationError(errors)
+
+
+class SubmittedForm(models.Model):
+    """One submit of a form that carried a form token: a repeated submit of the same form (a
+    double click, a retry after a timeout) returns the first result instead of doing it twice.
+    Not community data: rows are kept for a day by `core.idempotency`."""
+
+    token = models.CharField(max_length=36, unique=True)
+    user_id = models.BigIntegerField(null=True)
+    body_hash = models.CharField(max_length=64)
+    location = models.CharField(max_length=2000, blank=True)
+    done = models.BooleanField(default=False)
+    started_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("innsendt skjema")
+        verbose_name_plural = _("innsendte skjemaer")
+
+    def __str__(self) -> str:
+        return self.token
