@@ -158,6 +158,8 @@ class ActionForm(DesignsystemetMixin, forms.Form):
         label=_("eller til enhet"), required=False, queryset=Unit.objects.none()
     )
     confirm_names = forms.BooleanField(label=CONFIRM_LABEL, required=False)
+    # The state the user saw: a workflow action on a case that has moved on since is outdated.
+    seen_state = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
 
     def __init__(self, *args, community: Community, **kwargs):
         super().__init__(*args, **kwargs)

@@ -34,12 +34,25 @@ from .models import (
 
 ERROR_NOT_ALLOWED = _("Du kan ikke gjøre dette med saken nå.")
 ERROR_TEXT_REQUIRED = _("Skriv en kort tekst.")
+OUTDATED = _(
+    "Saken er endret siden du åpnet den, og står nå som «%(state)s». "
+    "Handlingen din er ikke utført; se hva som har skjedd nedenfor."
+)
 ERROR_SAME_PARTY = _("Et samhandlingsavvik må gjelde en annen part enn din egen.")
 ERROR_USER_REP_SYSTEM = _("Brukerrepresentanter melder brudd på avtalen på systemnivå.")
 ERROR_FORWARD_TARGET = _("Velg parten eller enheten saken skal videresendes til.")
 ERROR_OTHER_COMMUNITY = ERROR_PARTY_OTHER_COMMUNITY
 ERROR_MAY_NOT_REPORT = _("Du er ikke registrert som helsepersonell hos en part i fellesskapet.")
 ERROR_UNIT_PARTY = _("Enheten hører ikke til parten du valgte.")
+
+
+class ActionOutdated(Exception):
+    """The action was open when the user saw the case, but someone was faster (or the same click
+    arrived twice): the case has moved on. Not a refusal; the user is shown the case as it is."""
+
+    def __init__(self, deviation: Deviation):
+        super().__init__(OUTDATED % {"state": deviation.get_state_display()})
+        self.deviation = deviation
 
 
 class PrivacyGuardError(ValidationError):
@@ -196,8 +209,10 @@ def deviation_act(
     to_party: Party | None = None,
     to_unit: Unit | None = None,
     confirm_names: bool = False,
+    seen_state: str = "",
 ) -> Deviation:
-    """Take a workflow action (see workflow.ACTIONS) on a case."""
+    """Take a workflow action (see workflow.ACTIONS) on a case. `seen_state` is the state the
+    user saw: when the case has moved on since, the action is outdated rather than refused."""
     spec = workflow.ACTIONS.get(action)
     roles = policies.deviation_roles(actor, deviation)
     if spec is None or not roles & spec.roles:
@@ -210,6 +225,8 @@ def deviation_act(
         # The state as it is now, not as the caller last saw it: someone may have been faster.
         deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
         roles = policies.deviation_roles(actor, deviation)
+        if seen_state and seen_state != deviation.state:
+            raise ActionOutdated(deviation)
         if not workflow.allowed(action, deviation.state, roles):
             raise PermissionDenied(ERROR_NOT_ALLOWED)
         before = deviation.state

@@ -157,9 +157,10 @@ def act(request, slug, number, action):
     community = community_or_deny(request.user, slug)
     deviation = policies.deviation_or_deny(request.user, community, number)
     form = ActionForm(request.POST, community=community)
-    form.is_valid()
-    data = form.cleaned_data
     try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        data = form.cleaned_data
         if action == workflow.COMMENT:
             services.deviation_comment(
                 actor=request.user,
@@ -177,10 +178,20 @@ def act(request, slug, number, action):
                 to_party=data.get("to_party"),
                 to_unit=data.get("to_unit"),
                 confirm_names=data.get("confirm_names", False),
+                seen_state=data.get("seen_state", ""),
             )
+    except services.ActionOutdated as outdated:
+        # Someone was faster: the case as it is now, with what this user typed kept on the page.
+        deviation = outdated.deviation
+        services.deviation_viewed(actor=request.user, deviation=deviation)
+        context = _case_context(
+            request, community, deviation, action_form=form, outdated=str(outdated)
+        )
+        return render(request, "deviations/detail.html", context, status=409)
     except ValidationError as error:
         # Keep what was typed: show the case again with the errors and the text.
-        add_form_errors(form, error)
+        if not form.errors:  # the service refused a valid form
+            add_form_errors(form, error)
         needs_confirm = isinstance(error, services.PrivacyGuardError) and error.result.ok
         services.deviation_viewed(actor=request.user, deviation=deviation)
         context = _case_context(

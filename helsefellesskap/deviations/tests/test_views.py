@@ -299,3 +299,31 @@ def test_the_case_page_lists_the_electronic_message(client, dev_world, report):
     text = client.get(detail_url(deviation)).text
     assert "<dd>Epikrise, avsender HER 8765432</dd>" in text
     assert 'data-color="warning">Meldt</span>' in text  # the state's colour from the workflow
+
+
+def test_an_action_someone_already_took_answers_with_the_case_as_it_is(client, dev_world, report):
+    """Two handlers click "answer" at once, or one click arrives twice: the loser sees the case
+    and a plain message, not a refusal."""
+    deviation = report()
+    client.force_login(dev_world.hospital_handler)
+    act = reverse("deviations:act", args=[dev_world.community.slug, deviation.number, "answer"])
+    seen = {"seen_state": "reported"}
+    assert client.post(act, {"text": "Epikrisen er sendt.", **seen}).status_code == 302
+    response = client.post(act, {"text": "Vi sender den i dag.", **seen})
+    assert response.status_code == 409
+    assert "Saken er endret siden du åpnet den, og står nå som «Besvart»" in response.text
+    assert "Vi sender den i dag." in response.text  # what the loser typed is still there
+    assert deviation.events.filter(action="answer").count() == 1
+
+
+def test_the_action_form_shows_its_own_errors(client, dev_world, report):
+    deviation = report()
+    client.force_login(dev_world.hospital_handler)
+    act = reverse("deviations:act", args=[dev_world.community.slug, deviation.number, "forward"])
+    text = "Gjelder kommunen."
+    response = client.post(act, {"text": text, "to_party": "999999"})
+    assert response.status_code == 400
+    assert "Velg et gyldig valg" in response.text
+    assert text in response.text
+    deviation.refresh_from_db()
+    assert deviation.state == "reported"
