@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.concurrency import ConcurrentEditMixin
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin
 from helsefellesskap.organisation.models import Body
 
@@ -118,7 +119,7 @@ class CodeInVersionMixin:
         return code
 
 
-class MeasureForm(CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
+class MeasureForm(ConcurrentEditMixin, CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
     responsible = forms.ModelMultipleChoiceField(
         label=_("Ansvarlige organer"),
         queryset=Body.objects.none(),
@@ -210,7 +211,7 @@ class ImportForm(DesignsystemetMixin, forms.Form):
     )
 
 
-class GoalForm(CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
+class GoalForm(ConcurrentEditMixin, CodeInVersionMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = GOAL_FIELDS

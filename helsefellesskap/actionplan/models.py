@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.concurrency import Versioned
 from helsefellesskap.core.models import CommunityOwned
 from helsefellesskap.core.policies import PolicyQuerySet
 from helsefellesskap.organisation.models import Body, Community
@@ -202,7 +203,7 @@ class FocusArea(models.Model):
         return f"{self.code} {self.title}"
 
 
-class Goal(models.Model):
+class Goal(Versioned, models.Model):
     version = models.ForeignKey(
         PlanVersion, on_delete=models.CASCADE, related_name="goals", verbose_name=_("versjon")
     )
@@ -236,7 +237,7 @@ class Goal(models.Model):
         return self.version.plan.community
 
 
-class Measure(models.Model):
+class Measure(Versioned, models.Model):
     version = models.ForeignKey(
         PlanVersion, on_delete=models.CASCADE, related_name="measures", verbose_name=_("versjon")
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.concurrency import ConcurrentEditMixin
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, TimeInput
 from helsefellesskap.organisation.models import Body, Community
 
@@ -18,7 +19,7 @@ ERROR_TIMES_REQUIRED = _(
 ERROR_END_BEFORE_START = _("Hendelsen kan ikke slutte før den begynner.")
 
 
-class RuleForm(DesignsystemetMixin, forms.ModelForm):
+class RuleForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = RecurrenceRule
         fields = [
@@ -52,7 +53,7 @@ class RuleForm(DesignsystemetMixin, forms.ModelForm):
             self.fields["first_date"].initial = timezone.localdate()
 
 
-class EventForm(DesignsystemetMixin, forms.Form):
+class EventForm(ConcurrentEditMixin, DesignsystemetMixin, forms.Form):
     """One event. The date and times are entered separately and become `starts_at` and
     `ends_at` (Europe/Oslo) in `cleaned_data`."""
 
@@ -86,6 +87,8 @@ class EventForm(DesignsystemetMixin, forms.Form):
     def __init__(self, *args, community: Community, event: WheelEvent | None = None, **kwargs):
         if event is not None and event.pk and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(event)
+        if event is not None and event.pk:
+            kwargs.update(edits=[event], read=lambda: self.initial_from(event))
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["body"]).queryset = Body.objects.filter(
             community=community

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.concurrency import Versioned
 from helsefellesskap.core.models import CommunityOwned
 from helsefellesskap.core.periods import year_bounds
 from helsefellesskap.core.policies import PolicyQuerySet
@@ -64,7 +65,7 @@ def _check_body(instance: "RecurrenceRule | WheelEvent", errors: dict) -> None:
         errors["body"] = ERROR_BODY_REQUIRED
 
 
-class RecurrenceRule(CommunityOwned):
+class RecurrenceRule(Versioned, CommunityOwned):
     """«ASU about every six weeks»: proposes dates every `interval_weeks` from `first_date`, on
     `weekday` of the week when one is given, kept off public holidays, weekends, Christmas and the
     weeks of July. The secretariat confirms each proposal."""
@@ -156,7 +157,7 @@ class WheelEventQuerySet(PolicyQuerySet["WheelEvent"]):
 WheelEventManager = models.Manager.from_queryset(WheelEventQuerySet)
 
 
-class WheelEvent(CommunityOwned):
+class WheelEvent(Versioned, CommunityOwned):
     """One event in the wheel: a body's meeting, the theme day, a report due to ASU. A proposal
     made by a rule stays unconfirmed until the secretariat confirms it; confirming a body's
     meeting creates the meeting itself (cases.Meeting) and links it."""

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.actionplan.selectors import current_measure_choices
+from helsefellesskap.core.concurrency import ConcurrentEditMixin
 from helsefellesskap.core.forms import (
     DateInput,
     DateTimeInput,
@@ -36,7 +37,7 @@ class TreatmentChoiceField(forms.ModelChoiceField):
         return f"{obj.case} ({obj.body})"
 
 
-class CaseForm(DesignsystemetMixin, forms.ModelForm):
+class CaseForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = [
@@ -91,7 +92,7 @@ class RouteForm(DesignsystemetMixin, forms.Form):
         return sorted(self.cleaned_data["bodies"], key=lambda b: (rank.get(b.kind, 1), b.order))
 
 
-class TreatmentForm(DesignsystemetMixin, forms.ModelForm):
+class TreatmentForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = Treatment
         fields = [
@@ -143,14 +144,14 @@ class FollowUpForm(DesignsystemetMixin, forms.ModelForm):
         )
 
 
-class RatificationForm(DesignsystemetMixin, forms.ModelForm):
+class RatificationForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = Ratification
         fields = ["outcome", "decided_on", "decided_by", "reference"]
         widgets = {"decided_on": DateInput()}
 
 
-class MeetingForm(DesignsystemetMixin, forms.ModelForm):
+class MeetingForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     bodies = BodiesField(
         label=_("Organ"),
         queryset=Body.objects.none(),
@@ -199,7 +200,7 @@ class AgendaAddForm(DesignsystemetMixin, forms.Form):
         )
 
 
-class ItemForm(DesignsystemetMixin, forms.Form):
+class ItemForm(ConcurrentEditMixin, DesignsystemetMixin, forms.Form):
     discussion = forms.CharField(
         label=_("Drøfting"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

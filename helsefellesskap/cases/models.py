@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.concurrency import Versioned
 from helsefellesskap.core.models import CommunityOwned
 from helsefellesskap.core.policies import PolicyQuerySet
 from helsefellesskap.organisation.models import Body, Community, Membership, Party, Person
@@ -28,7 +29,7 @@ class DecisionKind(models.TextChoices):
     OTHER = "other", _("Annet vedtak")
 
 
-class Case(CommunityOwned):
+class Case(Versioned, CommunityOwned):
     class Type(models.TextChoices):
         DECISION = "decision", _("Vedtakssak")
         DISCUSSION = "discussion", _("Drøftingssak")
@@ -121,7 +122,7 @@ class Case(CommunityOwned):
         return self.title if private or not self.public_title else self.public_title
 
 
-class Treatment(models.Model):
+class Treatment(Versioned, models.Model):
     """One body's treatment of a case. AU routes a case to one body or to several in turn (a
     council, then ASU with a recommendation, then PSU with the decision)."""
 
@@ -219,7 +220,7 @@ class CasePaper(models.Model):
         return self.title
 
 
-class Ratification(models.Model):
+class Ratification(Versioned, models.Model):
     """A party's own decision where every council and the hospital board must decide."""
 
     class Outcome(models.TextChoices):
@@ -303,7 +304,7 @@ class FollowUp(models.Model):
         return self.description[:80]
 
 
-class Meeting(CommunityOwned):
+class Meeting(Versioned, CommunityOwned):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("Fysisk møte")
         DIGITAL = "digital", _("Digitalt møte")
@@ -362,7 +363,7 @@ class Meeting(CommunityOwned):
         return all(body.is_public for body in self.bodies.all())
 
 
-class AgendaItem(models.Model):
+class AgendaItem(Versioned, models.Model):
     class Kind(models.TextChoices):
         NOTICE = "notice", _("Godkjenning av innkalling og saksliste")
         MINUTES = "minutes", _("Godkjenning av protokoll fra forrige møte")

@@ -509,6 +509,23 @@ def absence_report(request, slug, pk):
     return redirect(meeting.get_absolute_url())
 
 
+def _item_initial(item):
+    """The record form's values: a case item's decision and votes live on its treatment."""
+    initial = {"discussion": item.discussion, "decision": item.decision}
+    if item.treatment is not None:
+        t = item.treatment
+        initial.update(
+            decision=t.decision,
+            outcome=t.outcome,
+            unanimous=t.unanimous,
+            votes_for=t.votes_for,
+            votes_against=t.votes_against,
+            dissent=t.dissent,
+            protocol_remarks=t.protocol_remarks,
+        )
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request, slug, pk, item_pk):
@@ -523,19 +540,13 @@ def item_edit(request, slug, pk, item_pk):
         meeting=meeting,
         pk=item_pk,
     )
-    initial = {"discussion": item.discussion, "decision": item.decision}
-    if item.treatment is not None:
-        t = item.treatment
-        initial.update(
-            decision=t.decision,
-            outcome=t.outcome,
-            unanimous=t.unanimous,
-            votes_for=t.votes_for,
-            votes_against=t.votes_against,
-            dissent=t.dissent,
-            protocol_remarks=t.protocol_remarks,
-        )
-    form = ItemForm(request.POST or None, initial=initial, has_case=item.treatment is not None)
+    form = ItemForm(
+        request.POST or None,
+        initial=_item_initial(item),
+        has_case=item.treatment is not None,
+        edits=[item, item.treatment],
+        read=lambda: _item_initial(item),
+    )
     saved = submit(
         request,
         form,

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from helsefellesskap.core import access
+from helsefellesskap.core.concurrency import ConcurrentEditMixin, EditConflict
 
 if TYPE_CHECKING:
     # Text or lazily translated text; the stubs' name for it exists only for the type checker.
@@ -96,14 +97,19 @@ def submit(
     success: StrOrPromise | Callable[[T], StrOrPromise],
 ) -> T | None:
     """Validate `form`, then call `save(cleaned_data)` (a service). Returns the saved object, or
-    None when the form or the service refused it: the errors are then on the form, which keeps
-    what the user typed. `success` is a message with %(name)s, or a function of the object."""
+    None when the form or the service refused it, or someone else saved the same rows first: the
+    errors (and the other person's changes) are then on the form, which keeps what the user typed. `success` is a message with %(name)s, or a function of the object."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
         obj = save(form.cleaned_data)
     except ValidationError as error:
         add_form_errors(form, error)
+        return None
+    except EditConflict:
+        if not isinstance(form, ConcurrentEditMixin):
+            raise
+        form.show_conflict()
         return None
     messages.success(request, success(obj) if callable(success) else success % {"name": obj})
     return obj

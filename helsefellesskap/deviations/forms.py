@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.actionplan.selectors import current_measure_choices
+from helsefellesskap.core.concurrency import ConcurrentEditMixin
 from helsefellesskap.core.forms import (
     DateInput,
     DateTimeInput,
@@ -169,7 +170,7 @@ class ActionForm(DesignsystemetMixin, forms.Form):
         ).select_related("party")
 
 
-class ThemeForm(DesignsystemetMixin, forms.ModelForm):
+class ThemeForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     confirm_names = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
     class Meta:
@@ -213,13 +214,13 @@ class ListFilterForm(DesignsystemetMixin, forms.Form):
         _choice_field(self, "party").queryset = Party.objects.filter(community=community)
 
 
-class SettingsForm(DesignsystemetMixin, forms.ModelForm):
+class SettingsForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = DeviationSettings
         fields = ["deadline_days", "reminder_days"]
 
 
-class CategoryForm(DesignsystemetMixin, forms.ModelForm):
+class CategoryForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "description", "agreement_clause", "deadline_days", "order", "is_active"]

@@ -15,6 +15,7 @@ from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.concurrency import Versioned
 from helsefellesskap.core.models import CommunityOwned
 from helsefellesskap.core.policies import PolicyQuerySet
 from helsefellesskap.organisation.models import Community, Party, Person, Unit
@@ -53,7 +54,7 @@ class GuardedTexts(CommunityOwned):
             raise ValidationError({finding.field: [finding.message] for finding in result.errors})
 
 
-class DeviationSettings(models.Model):
+class DeviationSettings(Versioned, models.Model):
     """Per-community settings of the deviation routine (one row per community)."""
 
     community = models.OneToOneField(
@@ -79,7 +80,7 @@ class DeviationSettings(models.Model):
         return str(self.community)
 
 
-class Category(GuardedTexts):
+class Category(Versioned, GuardedTexts):
     """What a deviation concerns, usually a guideline of the agreement. Shown on the report form
     and in statistics beyond the secretariat: no identifiers in its texts."""
 
@@ -145,7 +146,7 @@ class Handler(CommunityOwned):
         return f"{self.person} – {self.unit or self.party}"
 
 
-class Theme(GuardedTexts):
+class Theme(Versioned, GuardedTexts):
     """Reports of the same failure, grouped by the secretariat: the learning loop. Themes go to
     ASU in the annual report: no identifiers in their texts."""
 
@@ -174,7 +175,7 @@ class Theme(GuardedTexts):
         return self.title
 
 
-class Deviation(CommunityOwned):
+class Deviation(Versioned, CommunityOwned):
     """A reported deviation: the shared case. Its texts pass the privacy guard in the services,
     where the reporter may confirm that a likely name is not a person (see `deviation_report`)."""
 

@@ -524,10 +524,17 @@ def categories_ensure_defaults(community: Community) -> list[Category]:
     return list(Category.objects.filter(community=community, is_active=True))
 
 
-def settings_save(*, actor: Any, community: Community, **values: Any) -> DeviationSettings:
+def settings_save(
+    *,
+    actor: Any,
+    community: Community,
+    settings: DeviationSettings | None = None,
+    **values: Any,
+) -> DeviationSettings:
+    """`settings` as the form read them, so a save based on a stale reading is refused."""
     saved = save_audited(
         actor=actor,
-        obj=settings_for(community),
+        obj=settings or settings_for(community),
         values=values,
         allowed=["deadline_days", "reminder_days"],
     )

@@ -1,5 +1,7 @@
 """Pages of the deviation routine: report, the shared case, the lists and themes."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -258,7 +260,11 @@ def settings(request, slug):
     handler_form = HandlerForm(request.POST if which == "handler" else None, community=community)
     # The page has three forms; the hidden field "form" says which one was sent.
     sections = {
-        "settings": (settings_form, services.settings_save, _("Svarfristen er lagret.")),
+        "settings": (
+            settings_form,
+            functools.partial(services.settings_save, settings=settings_form.instance),
+            _("Svarfristen er lagret."),
+        ),
         "category": (category_form, services.category_save, _("Kategorien «%(name)s» er lagret.")),
         "handler": (
             handler_form,

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.concurrency import ConcurrentEditMixin
 from helsefellesskap.core.forms import DateInput, DesignsystemetMixin, formfield
 
 from .models import (
@@ -42,7 +43,9 @@ class CommunityScopedMixin:
         return scoped
 
 
-class MembershipForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
+class MembershipForm(
+    ConcurrentEditMixin, DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm
+):
     class Meta:
         model = Membership
         fields = [
@@ -88,7 +91,7 @@ class MembershipEndForm(DesignsystemetMixin, forms.Form):
         return end_date
 
 
-class PersonForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
+class PersonForm(ConcurrentEditMixin, DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = [
@@ -137,7 +140,7 @@ class InvitationForm(DesignsystemetMixin, CommunityScopedMixin, forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class PartyForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
+class PartyForm(ConcurrentEditMixin, DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
     class Meta:
         model = Party
         fields = ["name", "kind", "municipality_number", "region", "population", "website", "note"]
@@ -149,7 +152,7 @@ class PartyForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
         self.scope_to(community)
 
 
-class RegionForm(DesignsystemetMixin, forms.ModelForm):
+class RegionForm(ConcurrentEditMixin, DesignsystemetMixin, forms.ModelForm):
     class Meta:
         model = MunicipalRegion
         fields = ["name", "order"]
@@ -159,7 +162,7 @@ class RegionForm(DesignsystemetMixin, forms.ModelForm):
         self.instance.community = community
 
 
-class BodyForm(DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
+class BodyForm(ConcurrentEditMixin, DesignsystemetMixin, CommunityScopedMixin, forms.ModelForm):
     class Meta:
         model = Body
         fields = [

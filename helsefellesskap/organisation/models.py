@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helsefellesskap.core.concurrency import Versioned
 from helsefellesskap.core.models import CommunityOwned
 from helsefellesskap.core.policies import PolicyQuerySet
 
@@ -87,7 +88,7 @@ class Community(models.Model):
         return reverse("organisation:community", args=[self.slug])
 
 
-class MunicipalRegion(CommunityOwned):
+class MunicipalRegion(Versioned, CommunityOwned):
     """A group of municipalities that share seats (Ytre Namdal, Værnesregionen, …)."""
 
     name = models.CharField(_("navn"), max_length=120)
@@ -109,7 +110,7 @@ class MunicipalRegion(CommunityOwned):
         return self.name
 
 
-class Party(CommunityOwned):
+class Party(Versioned, CommunityOwned):
     """A party to the collaboration: the hospital trust, a municipality, or another organisation."""
 
     class Kind(models.TextChoices):
@@ -210,7 +211,7 @@ class Unit(CommunityOwned):
     other_community_messages: ClassVar[dict[str, Any]] = {"party": ERROR_PARTY_OTHER_COMMUNITY}
 
 
-class Body(CommunityOwned):
+class Body(Versioned, CommunityOwned):
     """An organ of the community: PSU, ASU, AU, a council, a working group, a network, the
     secretariat."""
 
@@ -291,7 +292,7 @@ class Body(CommunityOwned):
             raise ValidationError(errors)
 
 
-class Person(CommunityOwned):
+class Person(Versioned, CommunityOwned):
     """A person in a community's register, with or without a login."""
 
     user = models.ForeignKey(
@@ -385,7 +386,7 @@ class MembershipQuerySet(PolicyQuerySet["Membership"]):
         return qs.filter(start_date__lte=end) if end else qs
 
 
-class Membership(CommunityOwned):
+class Membership(Versioned, CommunityOwned):
     """A person's seat in a body: role, whom they represent, and term. Ended seats stay as
     history."""
 

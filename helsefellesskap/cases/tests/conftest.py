@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from helsefellesskap.cases import services
 from helsefellesskap.organisation.models import Body
@@ -37,3 +40,26 @@ def case_world(world):
 
     world.make_case = make_case
     return world
+
+
+@pytest.fixture
+def meeting_world(case_world):
+    w = case_world
+    start = timezone.make_aware(datetime.datetime(2026, 3, 30, 10, 0))
+    w.meeting = services.meeting_create(
+        actor=w.secretariat,
+        community=w.community,
+        bodies=[w.council],
+        title="Møte i fagrådet",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        location="Sykehuset, møterom 2",
+    )
+    w.case = w.make_case(
+        title="Ny rutine for utskrivning",
+        public_title="Rutine for utskrivning",
+        decision_kind="guideline_revision",
+    )
+    (w.treatment,) = services.case_route(actor=w.secretariat, case=w.case, bodies=[w.council])
+    w.item = services.agenda_add(actor=w.secretariat, meeting=w.meeting, treatment=w.treatment)
+    return w

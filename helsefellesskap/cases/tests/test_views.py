@@ -16,29 +16,6 @@ from helsefellesskap.cases.models import Meeting
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def meeting_world(case_world):
-    w = case_world
-    start = timezone.make_aware(datetime.datetime(2026, 3, 30, 10, 0))
-    w.meeting = services.meeting_create(
-        actor=w.secretariat,
-        community=w.community,
-        bodies=[w.council],
-        title="Møte i fagrådet",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        location="Sykehuset, møterom 2",
-    )
-    w.case = w.make_case(
-        title="Ny rutine for utskrivning",
-        public_title="Rutine for utskrivning",
-        decision_kind="guideline_revision",
-    )
-    (w.treatment,) = services.case_route(actor=w.secretariat, case=w.case, bodies=[w.council])
-    w.item = services.agenda_add(actor=w.secretariat, meeting=w.meeting, treatment=w.treatment)
-    return w
-
-
 def url(name, w, *args):
     return reverse(f"cases:{name}", args=[w.community.slug, *args])
 

@@ -25,7 +25,7 @@ def test_a_report_is_numbered_given_a_deadline_and_sent_to_the_hospital(dev_worl
     assert first.state == S.REPORTED
     assert first.reporting_party == dev_world.municipality
     assert first.handling_party == dev_world.hospital
-    assert first.deadline == add_working_days(first.reported_at.date(), 15)
+    assert first.deadline == add_working_days(timezone.localdate(first.reported_at), 15)
     assert first.direction == "municipality_to_hospital"
     to = {m.to[0] for m in mail.outbox}
     assert "avvik.sykehus@example.no" in to
