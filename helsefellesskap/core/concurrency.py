@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core import signing
@@ -56,7 +56,7 @@ class Versioned(models.Model):
         finally:
             del self._read_version
 
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):  # type: ignore[no-untyped-def]
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
         read = self.__dict__.get("_read_version")
         if read is None:
             return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
@@ -77,10 +77,10 @@ def _shown(field: forms.Field, value: Any) -> str:
     if value in (None, "", []):
         return "–"
     if isinstance(field, forms.ModelMultipleChoiceField):
-        rows = field.queryset.filter(pk__in=[getattr(v, "pk", v) for v in value])
+        rows = field.queryset.filter(pk__in=[getattr(v, "pk", v) for v in value])  # type: ignore[union-attr]
         return ", ".join(str(row) for row in rows) or "–"
     if isinstance(field, forms.ModelChoiceField):
-        row = field.queryset.filter(pk=getattr(value, "pk", value)).first()
+        row = field.queryset.filter(pk=getattr(value, "pk", value)).first()  # type: ignore[union-attr]
         return str(row) if row is not None else "–"
     if isinstance(field, forms.BooleanField):
         return str(_("Ja") if value else _("Nei"))
@@ -95,18 +95,25 @@ def _shown(field: forms.Field, value: Any) -> str:
 def _comparable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, list | tuple | set) or hasattr(value, "__iter__") and not isinstance(
-        value, str
+    if (
+        isinstance(value, list | tuple | set)
+        or hasattr(value, "__iter__")
+        and not isinstance(value, str)
     ):
         return sorted(str(_comparable(v)) for v in value)
     return "" if value is None else str(value)
 
 
-class ConcurrentEditMixin:
+if TYPE_CHECKING:  # mypy reads the mixin as the form it is mixed into
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class ConcurrentEditMixin(_FormBase):
     """For forms that edit existing rows. A ModelForm edits its instance; another form names the
     rows it edits with `edits=[...]` and how to read its values from them with `read=...`."""
 
-    fields: dict[str, forms.Field]
     conflict: list[dict[str, str]] | None = None
 
     def __init__(
@@ -143,14 +150,14 @@ class ConcurrentEditMixin:
         return signing.dumps(snapshot, salt="edit-base", compress=True)
 
     def _base(self) -> dict[str, Any] | None:
-        raw = getattr(self, "data", {}).get(self.add_prefix("edit_base"), "")  # type: ignore[attr-defined]
+        raw = getattr(self, "data", {}).get(self.add_prefix("edit_base"), "")
         try:
             return signing.loads(raw, salt="edit-base") if raw else None
         except (signing.BadSignature, json.JSONDecodeError):
             return None
 
     def _post_clean(self) -> None:
-        super()._post_clean()  # type: ignore[misc]
+        super()._post_clean()  # type: ignore[misc]  # BaseForm has it; the stubs lack it
         # The services take cleaned_data as keyword arguments: the snapshot is not one of them.
         getattr(self, "cleaned_data", {}).pop("edit_base", None)
         base = self._base()
@@ -175,17 +182,17 @@ class ConcurrentEditMixin:
             {
                 "label": str(field.label or name),
                 "theirs": _shown(field, now.get(name)),
-                "yours": _shown(field, self.cleaned_data.get(name))  # type: ignore[attr-defined]
+                "yours": _shown(field, self.cleaned_data.get(name))
                 if hasattr(self, "cleaned_data")
                 else "",
             }
             for name, field in self.fields.items()
             if name in now and base["values"].get(name) != _comparable(now.get(name))
         ]
-        data = self.data.copy()  # type: ignore[attr-defined]
-        data[self.add_prefix("edit_base")] = self._sign(now)  # type: ignore[attr-defined]
+        data: Any = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+        data[self.add_prefix("edit_base")] = self._sign(now)
         self.data = data
-        self.add_error(None, CONFLICT)  # type: ignore[attr-defined]
+        self.add_error(None, CONFLICT)
 
 
 CONFLICT = _(

@@ -48,7 +48,11 @@ def _body_hash(request: HttpRequest) -> str:
         for value in values
         if key not in ("csrfmiddlewaretoken", FIELD)
     )
-    files = sorted((key, f.name or "", f.size or 0) for key, f in request.FILES.items())
+    files = sorted(
+        (key, f.name or "", f.size or 0)
+        for key in request.FILES
+        for f in request.FILES.getlist(key)
+    )
     digest = hashlib.sha256(urlencode(fields).encode())
     digest.update(repr(files).encode())
     return digest.hexdigest()
