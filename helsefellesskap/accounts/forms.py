@@ -30,6 +30,12 @@ class PasswordChange(DesignsystemetMixin, PasswordChangeForm):
 
 
 class PasswordReset(DesignsystemetMixin, PasswordResetForm):
+    def get_users(self, email):
+        """Every active login with the address, also one without a usable password: a login
+        restored by `import_community` has none until its owner chooses one here."""
+        users = User._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.casefold() == email.casefold())
+
     def send_mail(
         self,
         subject_template_name,
