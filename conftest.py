@@ -205,3 +205,12 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so a PDF cached by one test does not hide another
+    test's rendering."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -156,6 +156,20 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# A cache the web processes share, for what is expensive to make again (PDFs): files on disk.
+# Tests get one of their own in memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
+        if TESTING
+        else "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": "tests"
+        if TESTING
+        else os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 MEDIA_URL = "media/"
 
 # E-mail: the console in development, SMTP when EMAIL_HOST is set.

@@ -2,13 +2,13 @@
 
 from django.template.loader import render_to_string
 
+from helsefellesskap.core.pdf import html_to_pdf
+
 from . import selectors
 from .models import StatusReport
 
 
 def status_pdf(summary: selectors.StatusSummary, *, base_url: str) -> bytes:
-    from weasyprint import HTML  # heavy, and only needed here
-
     html = render_to_string(
         "actionplan/status_report_pdf.html",
         {
@@ -21,5 +21,4 @@ def status_pdf(summary: selectors.StatusSummary, *, base_url: str) -> bytes:
             "completed": StatusReport.Status.COMPLETED,
         },
     )
-    pdf: bytes = HTML(string=html, base_url=base_url).write_pdf()
-    return pdf
+    return html_to_pdf(html, base_url=base_url)

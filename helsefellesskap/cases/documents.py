@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helsefellesskap.core import access
 from helsefellesskap.core.calendar import CalendarEntry, build_calendar, summary_with_bodies
+from helsefellesskap.core.pdf import html_to_pdf
 
 from . import authority, selectors
 from .models import Attendance, Meeting
@@ -64,7 +65,5 @@ def minutes_context(meeting: Meeting, *, user: Any) -> dict[str, Any]:
 
 
 def minutes_pdf(meeting: Meeting, *, user: Any, base_url: str = "") -> bytes:
-    from weasyprint import HTML  # heavy, and only needed here
-
     html = render_to_string("cases/minutes_pdf.html", minutes_context(meeting, user=user))
-    return HTML(string=html, base_url=base_url or settings.SITE_URL).write_pdf()
+    return html_to_pdf(html, base_url=base_url or settings.SITE_URL)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.db import models
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
@@ -31,15 +32,33 @@ class DesignsystemetBoundField(forms.BoundField):
         return " ".join(ids)
 
 
+# Every text has a limit, so nobody stores a novel by accident (or on purpose): long texts (a
+# deviation's description, a case's background) 20,000 characters, one-line texts 1,000.
+LONG_TEXT_LIMIT = 20_000
+SHORT_TEXT_LIMIT = 1_000
+
+
+def _limit(field: forms.Field) -> None:
+    if not isinstance(field, forms.CharField) or field.max_length is not None:
+        return
+    if isinstance(field.widget, forms.HiddenInput):
+        return
+    limit = LONG_TEXT_LIMIT if isinstance(field.widget, forms.Textarea) else SHORT_TEXT_LIMIT
+    field.max_length = limit
+    field.validators.append(validators.MaxLengthValidator(limit))
+    field.widget.attrs.update(field.widget_attrs(field.widget))
+
+
 class DesignsystemetMixin:
-    """Gives each widget Designsystemet's class and marks invalid fields for assistive
-    technology."""
+    """Gives each widget Designsystemet's class, every text a maximum length (with Django's
+    Norwegian message), and marks invalid fields for assistive technology."""
 
     bound_field_class: type[forms.BoundField] | None = DesignsystemetBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            _limit(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue

@@ -29,10 +29,12 @@ from .errors import STILL_WORKING, render_error
 from .models import SubmittedForm
 
 FIELD = "form_token"
-# A first submit still unfinished after this long is taken to have died with its process.
-ABANDONED_AFTER = datetime.timedelta(seconds=30)
-# How long a repeat waits for the first submit before answering "still working".
-WAIT_FOR_FIRST = 15.0
+# A first submit still unfinished after this long is taken to have died (with its process, or in
+# a database outage that kept it from releasing its token): a repeat then does the work.
+ABANDONED_AFTER = datetime.timedelta(seconds=20)
+# How long a repeat waits for the first submit before answering "still working": longer than
+# ABANDONED_AFTER, so a retry after an outage takes over rather than giving up.
+WAIT_FOR_FIRST = 25.0
 KEEP = datetime.timedelta(days=1)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -126,6 +128,8 @@ class FormTokenMiddleware:
             refreshed = SubmittedForm.objects.filter(pk=first.pk).first()
             if refreshed is None:  # the first ended without a result: this one tries
                 return self.__call__(request)
+            if not refreshed.done and refreshed.started_at < timezone.now() - ABANDONED_AFTER:
+                return self.__call__(request)  # the first died: this one takes over
             first = refreshed
         if not first.done:
             return render_error(STILL_WORKING, request)

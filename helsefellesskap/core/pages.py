@@ -98,7 +98,8 @@ def submit(
 ) -> T | None:
     """Validate `form`, then call `save(cleaned_data)` (a service). Returns the saved object, or
     None when the form or the service refused it, or someone else saved the same rows first: the
-    errors (and the other person's changes) are then on the form, which keeps what the user typed. `success` is a message with %(name)s, or a function of the object."""
+    errors (and the other person's changes) are then on the form, which keeps what the user
+    typed. `success` is a message with %(name)s, or a function of the object."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:

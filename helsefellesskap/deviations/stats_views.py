@@ -19,6 +19,7 @@ from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.audit.services import audit_record
 from helsefellesskap.core import access
 from helsefellesskap.core.pages import community_context
+from helsefellesskap.core.pdf import html_to_pdf
 from helsefellesskap.core.periods import check_year, chosen_year
 from helsefellesskap.deviations import policies
 from helsefellesskap.organisation.policies import community_or_deny
@@ -74,8 +75,6 @@ def statistics(request, slug):
 @login_required
 @require_safe
 def annual_report_pdf(request, slug, year):
-    from weasyprint import HTML
-
     community = _statistics_community(request, slug)
     check_year(year, last=_last_year())
     suppress = not policies.sees_small_numbers(request.user, community, annual_report=True)
@@ -85,7 +84,7 @@ def annual_report_pdf(request, slug, year):
         {"community": community, "stats": stats, "today": timezone.localdate()},
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     name = f"arsrapport-samhandlingsavvik-{slugify(community.short_name)}-{year}.pdf"
     return FileResponse(
         io.BytesIO(pdf), as_attachment=True, filename=name, content_type="application/pdf"

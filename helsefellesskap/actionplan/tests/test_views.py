@@ -345,3 +345,29 @@ def test_the_status_form_offers_only_bodies_with_a_reporting_seat(client, plan_w
     )
     assert response.status_code == 200
     assert not StatusReport.objects.exists()
+
+
+def test_the_status_pdf_is_made_once_until_its_data_change(client, plan_world, monkeypatch):
+    """Making a PDF costs WeasyPrint a second or two: a repeat of the same report is served
+    from the cache, and a new status report makes a new PDF."""
+    import weasyprint
+
+    made = []
+    real = weasyprint.HTML.write_pdf
+    monkeypatch.setattr(
+        weasyprint.HTML, "write_pdf", lambda self, *a, **k: made.append(1) or real(self, *a, **k)
+    )
+    client.force_login(plan_world.member)
+    first = b"".join(client.get(url("status_pdf", plan_world)).streaming_content)
+    second = b"".join(client.get(url("status_pdf", plan_world)).streaming_content)
+    assert first == second and len(made) == 1
+    services.status_report(
+        actor=plan_world.chair,
+        measure=_measure(plan_world, "1 a)"),
+        status="completed",
+        text="Rutinen er vedtatt i ASU",
+    )
+    third = b"".join(client.get(url("status_pdf", plan_world)).streaming_content)
+    assert len(made) == 2
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(third)).pages)
+    assert "Rutinen er vedtatt i ASU" in " ".join(text.split())

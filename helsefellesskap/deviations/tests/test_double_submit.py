@@ -1,13 +1,15 @@
 """A report sent twice (a double click, impatient clicks, a retry) makes one deviation; the
 repeats answer with the first result."""
 
+import datetime
 import threading
 import uuid
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from helsefellesskap.core import idempotency
 from helsefellesskap.core.models import SubmittedForm
@@ -120,3 +122,30 @@ def test_four_at_once_make_one(dev_world):
         thread.join()
     assert Deviation.objects.count() == 1
     assert sorted(statuses) == [302, 303, 303, 303]
+
+
+def test_a_retry_takes_over_from_a_first_that_died(client, dev_world, monkeypatch):
+    """The first submit died in a database outage before it could release its token."""
+    page = reverse("deviations:report", args=[dev_world.community.slug])
+    client.force_login(dev_world.nurse)
+    data = {**_form(dev_world), "form_token": str(uuid.uuid4())}
+    client.post(page, {**data, "description": ""})  # leaves no trace: refused
+    SubmittedForm.objects.create(
+        token=data["form_token"],
+        user_id=dev_world.nurse.pk,
+        body_hash=idempotency._body_hash(_request(data, dev_world.nurse)),
+        started_at=timezone.now(),
+    )
+
+    def time_passes(seconds):
+        SubmittedForm.objects.update(started_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    monkeypatch.setattr(idempotency.time, "sleep", time_passes)
+    assert client.post(page, data).status_code == 302
+    assert Deviation.objects.count() == 1
+
+
+def _request(data, user):
+    request = RequestFactory().post("/", data)
+    request.user = user
+    return request
