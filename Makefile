@@ -11,7 +11,12 @@ PORT ?= 8000
 
 run: setup migrate demo ## Set everything up, load the demo and serve on http://127.0.0.1:8000
 	@echo "Serverer på http://$(HOST):$(PORT)/  (Ctrl+C for å stoppe)"
-	DEBUG=$${DEBUG-1} $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	@# The worker is started again if it ever exits, as systemd does in production.
+	( trap 'kill $$pid 2>/dev/null; exit 0' INT TERM; \
+	  while :; do \
+	    DEBUG=$${DEBUG-1} $(PY) manage.py run_worker --interval 1 & pid=$$!; wait $$pid; \
+	    echo "Bakgrunnsprosessen stoppet; starter den igjen om 2 sekunder." >&2; sleep 2; \
+	  done ) & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	DEBUG=$${DEBUG-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -59,7 +64,7 @@ format: venv
 	$(VENV)/bin/djhtml --tabwidth 2 $$(find helsefellesskap -name '*.html')
 
 worker: setup ## Run the background task worker (e-mail and other jobs)
-	DEBUG=$${DEBUG-1} $(PY) manage.py db_worker
+	DEBUG=$${DEBUG-1} $(PY) manage.py run_worker
 
 lock: ## Refresh constraints.txt from a clean resolve of pyproject.toml
 	rm -rf /tmp/hf-lock && $(PYTHON) -m venv /tmp/hf-lock

@@ -90,6 +90,8 @@ ROOT_URLCONF = "helsefellesskap.urls"
 CSRF_FAILURE_VIEW = "helsefellesskap.core.errors.csrf_failure"
 # /helse/ answers 503 when a ready task has waited longer than this for the worker.
 HEALTH_QUEUE_MAX_AGE = envint("HEALTH_QUEUE_MAX_AGE", 300)
+# … and when no worker has written its heartbeat for this long (with the database queue).
+HEALTH_WORKER_MAX_AGE = envint("HEALTH_WORKER_MAX_AGE", 120)
 WSGI_APPLICATION = "helsefellesskap.wsgi.application"
 
 TEMPLATES = [
@@ -188,8 +190,12 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Helsefellesskap <ikke-svar@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 8)
+# A delivery holds its mail this long; a worker that dies mid-send frees it when it runs out.
+EMAIL_CLAIM_SECONDS = envint("EMAIL_CLAIM_SECONDS", 300)
 
 # Background work: the database queue in every real run; tests run tasks at once.
+# A running task whose worker has not beaten for this long is queued again (core.worker).
+TASK_LEASE_SECONDS = envint("TASK_LEASE_SECONDS", 300)
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(

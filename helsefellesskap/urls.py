@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("helsefellesskap.deviations.urls")),
     path("", include("helsefellesskap.cases.urls")),
     path("", include("helsefellesskap.annualwheel.urls")),
+    path("", include("helsefellesskap.mail.urls")),
     path("", include("helsefellesskap.organisation.urls")),
 ]
 

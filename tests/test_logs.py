@@ -1,12 +1,17 @@
-"""Structured logs: one JSON line per request with its id, user, status and duration, one
-traceback per failure, and never what people wrote."""
+"""Structured logs: one JSON line per request with its id, user, status and duration, one per
+background task run with its task, id, status, duration and attempt, one traceback per failure,
+and never what people wrote."""
 
 import json
 import logging
 
 import pytest
+from django.test import override_settings
+from django_tasks import task
 
 from helsefellesskap.core.logs import ContextFilter, JsonFormatter
+from helsefellesskap.mail.services import email_queue_rendered
+from helsefellesskap.mail.tests.backends import DOWN
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.errors_urls")]
 
@@ -66,3 +71,65 @@ def test_what_people_write_never_reaches_the_log(client, world, caplog):
     client.get(f"/{world.community.slug}/?q={secret}")
     text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines(caplog))
     assert request_lines(caplog) and secret not in text
+
+
+# --- Background tasks ----------------------------------------------------------------------------
+
+
+@task()
+def broken_task() -> None:
+    raise RuntimeError("a broken task")
+
+
+def task_lines(caplog) -> list[dict]:
+    return [line for line in lines(caplog) if line["logger"] == "helsefellesskap.task"]
+
+
+@pytest.fixture
+def emit_context(caplog):
+    """The request's and the task's ids on each record as it is logged, as the real handler does."""
+    context = ContextFilter()
+    caplog.handler.addFilter(context)
+    yield
+    caplog.handler.removeFilter(context)
+
+
+def test_one_json_line_per_task_run_and_never_the_mail_body(
+    caplog, emit_context, mailoutbox, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.DEBUG)
+    secret = "Følg lenken https://example.no/konto/invitasjon/hemmelig-token/"
+    with django_capture_on_commit_callbacks(execute=True):
+        email_queue_rendered(to="a@example.no", subject="Emne", text_body=secret)
+    assert len(mailoutbox) == 1
+    [line] = task_lines(caplog)
+    assert line["level"] == "INFO"
+    assert line["task"] == "helsefellesskap.mail.services.deliver_email"
+    assert line["task_status"] == "SUCCESSFUL" and line["attempt"] == 1
+    assert line["duration_ms"] >= 0 and line["task_id"] and line["worker_id"]
+    text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines(caplog))
+    assert "hemmelig-token" not in text
+
+
+@override_settings(EMAIL_BACKEND=DOWN)
+def test_what_a_task_logs_carries_the_task_id(
+    caplog, emit_context, django_capture_on_commit_callbacks
+):
+    caplog.set_level(logging.INFO)
+    with django_capture_on_commit_callbacks(execute=True):
+        email_queue_rendered(to="a@example.no", subject="Emne", text_body="Tekst")
+    [task_line] = task_lines(caplog)
+    [failure] = [line for line in lines(caplog) if "failed (attempt 1)" in line["message"]]
+    assert failure["task_id"] == task_line["task_id"]
+    logging.getLogger("helsefellesskap").info("after the task")
+    assert "task_id" not in lines(caplog)[-1]
+
+
+def test_a_failed_task_logs_a_warning_line_and_one_traceback(caplog, emit_context):
+    caplog.set_level(logging.INFO)
+    broken_task.enqueue()
+    [line] = task_lines(caplog)
+    assert line["level"] == "WARNING" and line["task_status"] == "FAILED"
+    assert line["task"].endswith("broken_task")
+    tracebacks = [line for line in lines(caplog) if "traceback" in line]
+    assert len(tracebacks) == 1 and "RuntimeError: a broken task" in tracebacks[0]["traceback"]

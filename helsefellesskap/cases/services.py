@@ -513,6 +513,7 @@ def invitation_send(*, actor: Any, meeting: Meeting) -> int:
                 template="cases/email/invitation",
                 context={"meeting": meeting, "items": items, "person": attendance.person},
                 attachments=[{"name": "mote.ics", "content": ics, "mimetype": "text/calendar"}],
+                community=meeting.community,
             )
             sent += 1
         _save(

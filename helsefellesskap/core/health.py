@@ -1,6 +1,7 @@
 """A health endpoint for load balancers and monitoring: is the database there, and is the
 background worker keeping up (a ready task waiting longer than HEALTH_QUEUE_MAX_AGE seconds
-means no worker is taking tasks)? Answers 200 when all is well and 503 otherwise, as JSON with
+means no worker is taking tasks) and alive (with the database queue, a worker heartbeat younger
+than HEALTH_WORKER_MAX_AGE seconds)? Answers 200 when all is well and 503 otherwise, as JSON with
 counts and ages only."""
 
 import datetime
@@ -12,7 +13,11 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django_tasks import task_backends
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
+
+from .models import WorkerHeartbeat
 
 
 def _database() -> dict[str, Any]:
@@ -41,12 +46,32 @@ def _queue(now: datetime.datetime) -> dict[str, Any]:
     }
 
 
+def _worker(now: datetime.datetime) -> dict[str, Any] | None:
+    """The newest heartbeat of a `run_worker`; None when tasks run without a worker (the tests'
+    immediate backend)."""
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return None
+    limit = settings.HEALTH_WORKER_MAX_AGE
+    newest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+    if newest is None:
+        return {"ok": False, "alive": 0, "last_beat_age_s": None, "limit_s": limit}
+    age = max(0.0, (now - newest).total_seconds())
+    alive = WorkerHeartbeat.objects.filter(
+        beat_at__gte=now - datetime.timedelta(seconds=limit)
+    ).count()
+    return {"ok": age <= limit, "alive": alive, "last_beat_age_s": round(age), "limit_s": limit}
+
+
 @require_safe
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database()}
     if checks["database"]["ok"]:
-        checks["queue"] = _queue(timezone.now())
+        now = timezone.now()
+        checks["queue"] = _queue(now)
+        worker = _worker(now)
+        if worker is not None:
+            checks["worker"] = worker
     ok = all(check["ok"] for check in checks.values())
     return JsonResponse(
         {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503

@@ -1,5 +1,7 @@
 """Structured logs: one JSON line per record, with the request's id and user on every line logged
-while a request runs, and one line per request (method, path, status, duration).
+while a request runs, one line per request (method, path, status, duration), and one line per
+background task run (task, id, status, duration, attempt), with the task's id on every line logged
+while it runs.
 
 Lines carry ids, never content: the path without its query string (a search may hold free text),
 and no form data, deviation text, case paper or e-mail body."""
@@ -19,12 +21,14 @@ from django.utils.functional import empty
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
+task_id: contextvars.ContextVar[str] = contextvars.ContextVar("task_id", default="")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-FIELDS = ("method", "path", "status", "duration_ms", "task")
+FIELDS = ("method", "path", "status", "duration_ms", "task", "task_status", "attempt", "worker_id")
 
 request_logger = logging.getLogger("helsefellesskap.request")
+task_logger = logging.getLogger("helsefellesskap.task")
 
 
 class ContextFilter(logging.Filter):
@@ -35,6 +39,8 @@ class ContextFilter(logging.Filter):
             record.request_id = request_id.get()
         if getattr(record, "user_id", None) is None:
             record.user_id = user_id.get()
+        if not getattr(record, "task_id", ""):
+            record.task_id = task_id.get()
         return True
 
 
@@ -48,7 +54,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name in ("request_id", "user_id", *FIELDS):
+        for name in ("request_id", "user_id", "task_id", *FIELDS):
             value = getattr(record, name, None)
             if value not in (None, ""):
                 line[name] = value
@@ -100,3 +106,44 @@ class RequestLogMiddleware:
         finally:
             request_id.reset(token)
             user_id.reset(user_token)
+
+
+# --- Background tasks ----------------------------------------------------------------------------
+
+
+def task_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    task_id.set(str(task_result.id))
+
+
+def task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """One line per run of a task: which task, its id, how it ended, how long it took, and which
+    attempt it was. Never its arguments or return value (a mail task's ids only, but other tasks
+    may carry text)."""
+    started, finished = task_result.started_at, task_result.finished_at
+    duration = (finished - started).total_seconds() * 1000 if started and finished else None
+    status = str(getattr(task_result.status, "value", task_result.status))
+    worker_ids = list(task_result.worker_ids or [])
+    task_logger.log(
+        logging.WARNING if status == "FAILED" else logging.INFO,
+        "task %s %s",
+        task_result.task.module_path,
+        status,
+        extra={
+            "task": task_result.task.module_path,
+            "task_id": str(task_result.id),
+            "task_status": status,
+            "duration_ms": None if duration is None else round(duration, 1),
+            "attempt": len(worker_ids),
+            "worker_id": worker_ids[-1] if worker_ids else None,
+        },
+    )
+    task_id.set("")
+
+
+def connect_task_signals() -> None:
+    """Called by the core app when the registry is ready (django_tasks needs it)."""
+    from django_tasks.signals import task_finished as finished
+    from django_tasks.signals import task_started as started
+
+    started.connect(task_started, dispatch_uid="helsefellesskap.core.logs.task_started")
+    finished.connect(task_finished, dispatch_uid="helsefellesskap.core.logs.task_finished")

@@ -76,3 +76,22 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one background worker (`manage.py run_worker`): written every few
+    seconds, also while a task runs. The lease on a running task lasts as long as its worker's
+    heartbeat is fresh, and `/helse/` reports the newest one. Not community data."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("arbeidsprosess")
+        verbose_name_plural = _("arbeidsprosesser")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

@@ -412,6 +412,7 @@ def _send(deviation: Deviation, notice: str, recipients: list[str]) -> None:
                 "path": link,
                 "deadline": deviation.deadline,
             },
+            community=deviation.community,
         )
 
 

@@ -140,6 +140,7 @@ def invitation_send(
                 + reverse("accounts:invitation_accept", args=[token]),
                 "valid_days": settings.INVITATION_VALID_DAYS,
             },
+            community=person.community,
         )
     return invitation, token
 

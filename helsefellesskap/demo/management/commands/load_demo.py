@@ -5,6 +5,7 @@ from helsefellesskap.demo.actionplan import load_demo_plans
 from helsefellesskap.demo.annualwheel import load_demo_wheel
 from helsefellesskap.demo.cases import load_demo_cases
 from helsefellesskap.demo.deviations import load_demo_deviations
+from helsefellesskap.demo.mail import load_demo_mail
 from helsefellesskap.demo.organisation import load_demo
 
 ERROR_NOT_DEBUG = (
@@ -55,6 +56,8 @@ class Command(BaseCommand):
         )
         wheel = load_demo_wheel()  # after the cases: rules skip dates that have a meeting
         self.stdout.write(f"Årshjul: {wheel['created']} nye regler og hendelser i denne kjøringen.")
+        mail = load_demo_mail()
+        self.stdout.write(f"E-post: {mail['created']} nye demo-e-poster i denne kjøringen.")
         self.stdout.write("")
         self.stdout.write(f"Demo-innlogginger (passord: {result['password']}):")
         width = max(len(description) for description, _email in result["logins"])
