@@ -117,6 +117,12 @@ class ReportForm(DesignsystemetMixin, forms.ModelForm):
         if not show_confirm:
             del self.fields["confirm_names"]
 
+    def _get_validation_exclusions(self):
+        # The report's texts are left to `services.deviation_report`: its guard lists every
+        # finding above the form and asks about likely names, and then the row's own validation
+        # runs the same guard again. Refusing them here would skip that summary.
+        return super()._get_validation_exclusions() | set(Deviation.guarded_fields)
+
     def clean_occurred_on(self):
         day = self.cleaned_data["occurred_on"]
         if day > timezone.localdate():

@@ -1,10 +1,11 @@
 """Collaboration deviations (samhandlingsavvik): one shared case for the reporting and the
 receiving party. No patient-identifying data is ever stored: every text passes `guard.check`
-before a row is written (see services). Themes and categories, which the admin or a script might
-also write, refuse identity numbers, phone numbers and e-mail addresses in their own validation
-too, so a `full_clean()` anywhere stops them."""
+before a row is written (see services). Deviations, their events, themes and categories also
+refuse identity numbers, phone numbers and e-mail addresses in their own validation
+(`GuardedTextsMixin`), so a `full_clean()` anywhere (the admin, an import, the shell) stops them."""
 
-from typing import ClassVar
+from collections.abc import Collection
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,12 +29,18 @@ HER_ID = RegexValidator(r"^\d{1,9}$", _("HER-id er et tall med opptil ni sifre."
 ERROR_PARTY_OTHER_COMMUNITY = _("Parten hører til et annet helsefellesskap.")
 
 
-class GuardedTexts(CommunityOwned):
-    """A community row whose free texts may reach people beyond the secretariat: its validation
-    refuses what the privacy guard refuses (identity numbers, phone numbers, e-mail addresses).
-    Likely names only warn, and whether they were confirmed is the service's question."""
+class GuardedTextsMixin(models.Model):
+    """Validation that refuses what the privacy guard refuses (identity numbers, phone numbers,
+    e-mail addresses) in the free texts named by `guarded_fields`, read one by one and together.
+    Likely names only warn, and whether they were confirmed is the service's question.
+
+    It runs in `clean_fields`, so `full_clean()` anywhere (the admin, an import, the shell) stops
+    such a text, and a form may leave a field out (`exclude`) when a service guards it with the
+    names confirmation and then validates the row in full."""
 
     guarded_fields: ClassVar[tuple[str, ...]] = ()
+    # Field name -> label, for fields whose verbose name is not what the user sees.
+    guarded_field_labels: ClassVar[dict[str, Any]] = {}
 
     class Meta:
         abstract = True
@@ -42,16 +49,32 @@ class GuardedTexts(CommunityOwned):
         return {name: getattr(self, name) or "" for name in self.guarded_fields}
 
     def guarded_labels(self) -> dict[str, str]:
-        return {
-            name: capfirst(str(getattr(self._meta.get_field(name), "verbose_name", name)))
-            for name in self.guarded_fields
-        }
+        labels = {}
+        for name in self.guarded_fields:
+            verbose_name = getattr(self._meta.get_field(name), "verbose_name", name)
+            labels[name] = capfirst(str(self.guarded_field_labels.get(name, verbose_name)))
+        return labels
 
-    def clean(self) -> None:
-        super().clean()
-        result = guard.check(self.guarded_texts(), self.guarded_labels())
-        if result.errors:
-            raise ValidationError({finding.field: [finding.message] for finding in result.errors})
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = {*(exclude or ()), *errors}
+        texts = {name: text for name, text in self.guarded_texts().items() if name not in skip}
+        refused = guard.check(texts, self.guarded_labels()).messages_by_field()
+        for field, messages in refused.items():
+            errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+
+class GuardedTexts(GuardedTextsMixin, CommunityOwned):
+    """A community row whose free texts may reach people beyond the secretariat."""
+
+    class Meta:
+        abstract = True
 
 
 class DeviationSettings(Versioned, models.Model):
@@ -175,9 +198,18 @@ class Theme(Versioned, GuardedTexts):
         return self.title
 
 
-class Deviation(Versioned, CommunityOwned):
+class Deviation(Versioned, GuardedTextsMixin, CommunityOwned):
     """A reported deviation: the shared case. Its texts pass the privacy guard in the services,
-    where the reporter may confirm that a likely name is not a person (see `deviation_report`)."""
+    where the reporter may confirm that a likely name is not a person (see `deviation_report`),
+    and again in its own validation."""
+
+    guarded_fields = (
+        "description",
+        "immediate_action",
+        "improvement_proposal",
+        "answer",
+        "measures_taken",
+    )
 
     other_community_messages = {
         "reporting_party": ERROR_PARTY_OTHER_COMMUNITY,
@@ -401,8 +433,12 @@ DIRECTIONS = {
 }
 
 
-class Event(models.Model):
-    """The case's history: every transition, comment and forward, shown to both parties."""
+class Event(GuardedTextsMixin, models.Model):
+    """The case's history: every transition, comment and forward, shown to both parties. Its
+    text (comments, answers) passes the privacy guard in the services and in its validation."""
+
+    guarded_fields = ("text",)
+    guarded_field_labels = {"text": _("tekst")}
 
     deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)

@@ -60,8 +60,7 @@ class PrivacyGuardError(ValidationError):
 
     def __init__(self, result: guard.GuardResult):
         self.result = result
-        findings = result.errors or result.warnings
-        super().__init__({f.field: [f.message] for f in findings})
+        super().__init__(result.messages_by_field(result.errors or result.warnings))
 
 
 def _guard(

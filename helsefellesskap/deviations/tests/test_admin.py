@@ -3,6 +3,7 @@ them (they pass the privacy guard and write the audit trail). And the models ref
 whoever validates them."""
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -71,3 +72,58 @@ def test_a_category_refuses_phone_numbers_and_e_mail_in_full_clean(dev_world):
 def test_a_name_in_a_theme_only_needs_the_services_confirmation(dev_world):
     theme = Theme(community=dev_world.community, title="Kari Nordmann sin utskrivning")
     theme.full_clean()  # a likely name is not refused by the model: the service asks
+
+
+FNR = "15087545692"  # valid check digits: 15 August 1975
+
+
+@pytest.mark.parametrize(
+    ("model", "factory", "values"),
+    [
+        (Theme, ThemeFactory, {"title": "Epikrise", "follow_up": f"Se {FNR}", "status": "open"}),
+        (
+            Category,
+            CategoryFactory,
+            {"name": "Legemidler", "description": f"Ring {FNR}", "order": 0},
+        ),
+    ],
+    ids=["theme", "category"],
+)
+def test_a_superuser_cannot_store_an_identity_number_through_the_admin(
+    client, dev_world, model, factory, values
+):
+    """The finding: the admin stored themes and categories without the guard. It only shows
+    them now; a superuser's add and change both answer 403 and store nothing."""
+    row = factory(community=dev_world.community)
+    before = model.objects.count()
+    client.force_login(dev_world.admin)
+    data = {**values, "community": dev_world.community.pk}
+    assert client.post(_url(row, "add"), data).status_code == 403
+    assert client.post(_url(row, "change"), data).status_code == 403
+    assert model.objects.count() == before
+    row.refresh_from_db()
+    assert FNR not in " ".join(row.guarded_texts().values())
+
+
+@pytest.mark.parametrize("model", [Theme, Category], ids=["theme", "category"])
+def test_the_admins_form_would_refuse_it_through_the_model(rf, dev_world, model):
+    """Should the admin ever edit these rows, its ModelForm validates through the model, whose
+    guard refuses the number (spelled with a zero-width space) and points at the field."""
+    request = rf.get("/")
+    request.user = dev_world.admin
+    form_class = admin.site._registry[model].get_form(request)
+    text_field = model.guarded_fields[1]
+    first = model.guarded_fields[0]
+    data = {
+        first: "Samhandling i helger",
+        text_field: f"Gjelder {FNR[:6]}\u200b{FNR[6:]}",
+        "community": dev_world.community.pk,
+        "status": "open",
+        "order": 0,
+    }
+    form = form_class(data=data)
+    assert not form.is_valid()
+    [message] = form.errors[text_field]
+    assert "fødselsnummer («15•••••••••»)" in message
+    form = form_class(data={**data, text_field: "Tatt opp i fagrådet."})
+    assert form.is_valid(), form.errors
