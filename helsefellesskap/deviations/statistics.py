@@ -10,10 +10,13 @@ community (10,000 a year) `year_statistics` takes about 80 ms on PostgreSQL, 30 
 answer times.
 
 Small numbers: with `suppress=True`, a count of 1–4 in a row that is a single municipality (a
-party of kind municipality, or a unit of one) is shown as «under 5», and gets no bar in the
-charts. Totals are computed over all rows and are not adjusted: where a single row is
-suppressed, a reader can in principle work it out from the total and the other rows. That is a
-known limit of this simple rule; the rows are what point at a small municipality.
+party of kind municipality, or a unit of one) is shown as «under 5» (primary suppression), and
+so is, as «prikket», whatever would let it be worked out: another row, or the year's total
+(secondary suppression, `core.suppression`). The six breakdowns of a year are one table for
+that purpose: each is an equation «rows = total», and a total shown as the same number in
+several breakdowns (and in the summary) is one cell, so hiding it in one hides it in all. A
+hidden figure gets no bar in the charts, no change against last year, and ranked rows that are
+hidden come last by name, so neither a bar nor a position tells its size.
 """
 
 import datetime
@@ -31,6 +34,13 @@ from django.utils.translation import gettext_lazy
 
 from helsefellesskap.actionplan.selectors import current_measures
 from helsefellesskap.core.periods import year_bounds
+from helsefellesskap.core.suppression import (
+    SECONDARY_EXPLANATION,
+    Group,
+    Reason,
+    hidden_label,
+    suppression,
+)
 from helsefellesskap.core.workdays import is_working_day, working_days_between
 from helsefellesskap.organisation.models import Party, Unit
 
@@ -50,7 +60,11 @@ COLUMN_HEIGHT = 130
 
 
 def suppressed_label() -> str:
-    return _("under 5")
+    return hidden_label(Reason.PRIMARY, SMALL_NUMBER_LIMIT)
+
+
+def _shown(value: int, hidden: Reason | None) -> str:
+    return str(value) if hidden is None else hidden_label(hidden, SMALL_NUMBER_LIMIT)
 
 
 def change_text(current: int, previous: int) -> str:
@@ -65,10 +79,6 @@ def change_text(current: int, previous: int) -> str:
     return "0\u00a0%"
 
 
-def _is_small(n: int) -> bool:
-    return 0 < n < SMALL_NUMBER_LIMIT
-
-
 # --- Results -------------------------------------------------------------------------------------
 
 
@@ -80,8 +90,9 @@ class Row:
     previous: int = 0
     municipal: bool = False  # a single municipality, or a unit of one: subject to suppression
     short: str = ""  # the label under a column (months)
-    suppressed: bool = False
-    previous_suppressed: bool = False
+    last: bool = False  # stays at the end of a ranked breakdown («no unit given»)
+    hidden: Reason | None = None
+    previous_hidden: Reason | None = None
     # Chart geometry, filled in by Series.layout()
     bar: int = 0
     y: int = 0
@@ -91,12 +102,20 @@ class Row:
     previous_height: int = 0
 
     @property
+    def suppressed(self) -> bool:
+        return self.hidden is not None
+
+    @property
+    def previous_suppressed(self) -> bool:
+        return self.previous_hidden is not None
+
+    @property
     def shown(self) -> str:
-        return suppressed_label() if self.suppressed else str(self.count)
+        return _shown(self.count, self.hidden)
 
     @property
     def previous_shown(self) -> str:
-        return suppressed_label() if self.previous_suppressed else str(self.previous)
+        return _shown(self.previous, self.previous_hidden)
 
     @property
     def change(self) -> str:
@@ -107,11 +126,6 @@ class Row:
     @property
     def short_label(self) -> str:
         return Truncator(self.label).chars(LABEL_CHARS)
-
-    def suppress(self) -> None:
-        if self.municipal:
-            self.suppressed = _is_small(self.count)
-            self.previous_suppressed = _is_small(self.previous)
 
 
 @dataclass
@@ -124,10 +138,13 @@ class Series:
     column: str  # the heading of the label column
     rows: list[Row]
     columns: bool = False  # a column chart over time (months) instead of horizontal bars
+    ranked: bool = False  # rows largest first (parties, units) rather than in a fixed order
     bar_max: int = BAR_MAX  # the length of the longest bar
     column_max: int = COLUMN_HEIGHT  # the height of the highest column
     width: int = BAR_CHART_WIDTH
     height: int = 0
+    total_hidden: Reason | None = None
+    previous_total_hidden: Reason | None = None
 
     @property
     def total(self) -> int:
@@ -138,12 +155,31 @@ class Series:
         return sum(r.previous for r in self.rows)
 
     @property
+    def total_shown(self) -> str:
+        return _shown(self.total, self.total_hidden)
+
+    @property
+    def previous_total_shown(self) -> str:
+        return _shown(self.previous_total, self.previous_total_hidden)
+
+    @property
     def change(self) -> str:
+        if self.total_hidden or self.previous_total_hidden:
+            return ""
         return change_text(self.total, self.previous_total)
 
     @property
     def has_suppressed(self) -> bool:
-        return any(r.suppressed or r.previous_suppressed for r in self.rows)
+        return any(r.suppressed or r.previous_suppressed for r in self.rows) or bool(
+            self.total_hidden or self.previous_total_hidden
+        )
+
+    @property
+    def has_secondary(self) -> bool:
+        secondary = Reason.SECONDARY
+        return any(secondary in (r.hidden, r.previous_hidden) for r in self.rows) or (
+            secondary in (self.total_hidden, self.previous_total_hidden)
+        )
 
     def layout(self) -> "Series":
         """Bar lengths scaled to the largest figure that is shown; a suppressed figure gets no
@@ -236,8 +272,16 @@ class YearStatistics:
         return self.by_category.previous_total
 
     @property
+    def total_shown(self) -> str:
+        return self.by_category.total_shown
+
+    @property
+    def previous_total_shown(self) -> str:
+        return self.by_category.previous_total_shown
+
+    @property
     def change(self) -> str:
-        return change_text(self.total, self.previous_total)
+        return self.by_category.change
 
     @property
     def series(self) -> list[Series]:
@@ -254,6 +298,14 @@ class YearStatistics:
     @property
     def has_suppressed(self) -> bool:
         return any(s.has_suppressed for s in self.series)
+
+    @property
+    def has_secondary(self) -> bool:
+        return any(s.has_secondary for s in self.series)
+
+    @property
+    def secondary_explanation(self) -> str:
+        return str(SECONDARY_EXPLANATION)
 
 
 # --- Working days for many pairs -----------------------------------------------------------------
@@ -323,12 +375,47 @@ def year_statistics(
         **_open_now(community, today),
         themes=_themes(community, start, end),
     )
+    if suppress:
+        _suppress(result.series)
     for series in result.series:
-        if suppress:
-            for row in series.rows:
-                row.suppress()
+        if series.ranked:
+            series.rows = _ranked(series.rows)
         series.layout()
     return result
+
+
+COLUMNS = ("count", "previous")  # this year's and last year's figures
+
+
+def _suppress(breakdowns: list[Series]) -> None:
+    """Hide the small municipal counts, and whatever would tell them, in every breakdown.
+
+    Each breakdown and year is an equation: its rows add up to its total. The total is keyed by
+    its value, not by the breakdown: every breakdown of a year has the same total, shown in the
+    summary too, so it is one cell of the table (if two breakdowns ever disagreed, both totals
+    would still be protected, just as two cells)."""
+    counts: dict[tuple[object, ...], int] = {}
+    groups: list[Group[tuple[object, ...]]] = []
+    municipal: set[tuple[object, ...]] = set()
+    for series in breakdowns:
+        for column, total_count in zip(COLUMNS, (series.total, series.previous_total), strict=True):
+            total = (column, "total", total_count)
+            counts[total] = total_count
+            parts = []
+            for row in series.rows:
+                key = (column, series.key, row.key)
+                counts[key] = getattr(row, column)
+                parts.append(key)
+                if row.municipal:
+                    municipal.add(key)
+            groups.append(Group(total, frozenset(parts)))
+    found = suppression(counts, groups, SMALL_NUMBER_LIMIT, sensitive=municipal)
+    for series in breakdowns:
+        series.total_hidden = found.reason(("count", "total", series.total))
+        series.previous_total_hidden = found.reason(("previous", "total", series.previous_total))
+        for row in series.rows:
+            row.hidden = found.reason(("count", series.key, row.key))
+            row.previous_hidden = found.reason(("previous", series.key, row.key))
 
 
 def _by_category(community, deviations, counts) -> Series:
@@ -410,7 +497,7 @@ def _by_parties(community, deviations, counts) -> PartySeries:
     reporting: dict[Any, Row] = {}
     concerned: dict[Any, Row] = {}
     units: dict[Any, Row] = {}
-    no_unit = Row(None, _("Ingen enhet oppgitt"))
+    no_unit = Row(None, _("Ingen enhet oppgitt"), last=True)
 
     def add(table, key, label, municipal, g):
         row = table.get(key)
@@ -438,7 +525,7 @@ def _by_parties(community, deviations, counts) -> PartySeries:
         else:
             no_unit.count += g["n"]
             no_unit.previous += g["p"]
-    unit_rows = _ranked(units.values())
+    unit_rows = list(units.values())
     if no_unit.count or no_unit.previous:
         unit_rows.append(no_unit)
     return PartySeries(
@@ -446,28 +533,31 @@ def _by_parties(community, deviations, counts) -> PartySeries:
             "direction", _("Etter retning"), _("Retning"), list(directions.values())
         ),
         by_reporting_party=Series(
-            "reporting", _("Etter meldende part"), _("Part"), _ranked(reporting.values())
+            "reporting",
+            _("Etter meldende part"),
+            _("Part"),
+            list(reporting.values()),
+            ranked=True,
         ),
         by_concerned_party=Series(
             "concerned",
             _("Etter part avviket gjelder"),
             _("Part"),
-            _ranked(concerned.values()),
+            list(concerned.values()),
+            ranked=True,
         ),
-        by_unit=Series("unit", _("Etter enhet avviket gjelder"), _("Enhet"), unit_rows),
+        by_unit=Series(
+            "unit", _("Etter enhet avviket gjelder"), _("Enhet"), unit_rows, ranked=True
+        ),
     )
 
 
-def _ranked(rows) -> list[Row]:
-    """Largest first, then by name. Rows that may be suppressed (1–4 for a municipality) are
-    ordered by name among themselves, so their order tells nothing about their size."""
+def _ranked(rows: list[Row]) -> list[Row]:
+    """Largest first, then by name. Hidden rows come after the shown ones, by name among
+    themselves, so their place tells nothing about their size; «no unit given» comes last."""
     return sorted(
         rows,
-        key=lambda r: (
-            r.municipal and _is_small(r.count),
-            -r.count if not (r.municipal and _is_small(r.count)) else 0,
-            r.label,
-        ),
+        key=lambda r: (r.last, r.suppressed, 0 if r.suppressed else -r.count, r.label),
     )
 
 

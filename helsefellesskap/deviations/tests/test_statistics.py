@@ -4,6 +4,7 @@ small known data set, small-number suppression, and who may see what."""
 import datetime
 import io
 import random
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 
 from helsefellesskap.audit.models import AuditEntry
 from helsefellesskap.core.workdays import working_days_between
-from helsefellesskap.deviations import statistics
+from helsefellesskap.deviations import policies, statistics
 from helsefellesskap.deviations.models import Deviation, Theme
 from helsefellesskap.organisation.models import Body, Membership
 from helsefellesskap.organisation.tests.factories import (
@@ -230,12 +231,23 @@ def test_small_numbers_for_a_single_municipality_are_suppressed(stats_world):
     testby = next(r for r in hidden.by_concerned_party.rows if r.label == "Testby kommune")
     assert testby.previous_shown == "under 5"  # 4 in 2024
     assert testby.change == ""  # a change against a hidden number would tell it
-    assert shown(hidden.by_unit)["Hjemmetjenesten (Testby kommune)"] == "under 5"
-    assert shown(hidden.by_unit)["Medisinsk avdeling (Testdalen HF)"] == "3"  # hospital unit
-    # No bar for a hidden number; totals are counted over all rows.
+    assert shown(hidden.by_unit) == {
+        "Medisinsk avdeling (Testdalen HF)": "prikket",  # a hospital unit, but 10 − 3 − 5 = 2
+        "Hjemmetjenesten (Testby kommune)": "under 5",
+        "Ingen enhet oppgitt": "5",
+    }
+    # No bar for a hidden number, and hidden rows come last; the totals are of all rows.
     small = next(r for r in hidden.by_reporting_party.rows if r.label == "Småby kommune")
     assert small.bar == 0
+    assert [row.label for row in hidden.by_unit.rows] == [
+        "Hjemmetjenesten (Testby kommune)",
+        "Medisinsk avdeling (Testdalen HF)",
+        "Ingen enhet oppgitt",
+    ]
+    ward = hidden.by_unit.rows[1]
+    assert (ward.count, ward.bar) == (3, 0)
     assert hidden.by_reporting_party.total == 10
+    assert hidden.by_reporting_party.total_shown == "10"
     assert hidden.has_suppressed
 
     open_figures = statistics.year_statistics(stats_world.community, YEAR, suppress=False)
@@ -290,7 +302,17 @@ def test_the_page_suppresses_for_asu_but_not_for_the_secretariat(client, stats_w
     client.force_login(stats_world.secretariat)
     text = client.get(page_url(stats_world)).content.decode()
     assert "under 5" not in text
+    assert "prikket" not in text
     assert "eksport.csv" in text
+
+
+def test_only_those_who_see_small_numbers_may_download_the_rows(stats_world):
+    """The CSV is one row per deviation, unsuppressed: it must stay with those who see every
+    number on the page anyway."""
+    w = stats_world
+    for user in (w.secretariat, w.asu_member, w.admin, w.member, w.chair, w.outsider):
+        if policies.can_export_deviations(user, w.community):
+            assert policies.sees_small_numbers(user, w.community), user
 
 
 def test_the_year_selector_falls_back_to_this_year(client, stats_world):
@@ -320,9 +342,12 @@ def test_the_annual_report_pdf(client, stats_world):
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
     assert "Årsrapport samhandlingsavvik 2025" in text
     assert "Helsefellesskapet Testdalen" in text
-    assert "10 avvik (2024: 4, +150 %)" in text
-    assert "Utskrivning 7 4" in text  # category, 2025, 2024
+    # All four deviations of 2024 concerned Testby kommune («under 5»): the total of 2024 would
+    # tell it, so it is hidden, and with it the one non-zero row of 2024 in every breakdown.
+    assert "10 avvik (2024: prikket)" in text
+    assert "Utskrivning 7 prikket" in text  # category, 2025, 2024
     assert "Legemidler 3 0" in text
+    assert "Sum 10 prikket" in text
     assert "Småby kommune under 5" in text  # the report always suppresses
     assert "Manglende epikrise" in text
     assert "Side 1 av" in text
@@ -400,3 +425,82 @@ def test_the_downloads_are_attachments_with_their_names(client, stats_world):
     assert (
         csv["Content-Disposition"] == f'attachment; filename="samhandlingsavvik-{slug}-{YEAR}.csv"'
     )
+
+
+# --- Secondary suppression -----------------------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """The text of every cell of every table on a page: [[[cell, …] per row] per table]."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def worked_out(table: list[list[str]]) -> list[tuple[str, int]]:
+    """What a reader can work out from a table whose last row is «Sum»: in each number column,
+    a single hidden value is the total minus the values shown."""
+    *body, last = table[1:]  # without the header row
+    if last[0] != "Sum":
+        return []
+    found = []
+    for column in (1, 2):
+        hidden = [row[0] for row in body if not row[column].isdigit()]
+        if len(hidden) == 1 and last[column].isdigit():
+            rest = sum(int(row[column]) for row in body if row[column].isdigit())
+            found.append((hidden[0], int(last[column]) - rest))
+    return found
+
+
+def test_no_hidden_count_can_be_worked_out_from_the_sums_on_the_page(client, stats_world):
+    """Issue 10: 'Hjemmetjenesten (Testby kommune)' (2) was hidden, but its table showed the
+    hospital's ward (3), 'no unit' (5) and the sum (10), so 10 − 3 − 5 = 2; and Testby kommune's
+    4 of 2024 was hidden beside a shown 0 and a sum of 4."""
+    client.force_login(stats_world.asu_member)
+    parser = _Tables()
+    parser.feed(client.get(page_url(stats_world)).content.decode())
+    with_sums = [table for table in parser.tables if table and table[-1][:1] == ["Sum"]]
+    assert len(with_sums) == 6
+    assert [found for table in with_sums for found in worked_out(table)] == []
+    assert "prikket" in " ".join(cell for table in with_sums for row in table for cell in row)
+
+
+def test_no_hidden_count_can_be_worked_out_in_any_breakdown(stats_world):
+    stats = statistics.year_statistics(stats_world.community, YEAR, suppress=True)
+    for series in stats.series:
+        for column, total in (("shown", "total_shown"), ("previous_shown", "previous_total_shown")):
+            values = [getattr(row, column) for row in series.rows] + [getattr(series, total)]
+            hidden = [value for value in values if not value.isdigit()]
+            assert len(hidden) != 1, (series.key, column, values)
+    # The summary shows the year's totals as the breakdowns do.
+    assert (stats.total_shown, stats.previous_total_shown, stats.change) == ("10", "prikket", "")
+    assert stats.has_secondary
+
+
+def test_the_annual_report_hides_a_second_count_where_the_sum_would_tell(client, stats_world):
+    client.force_login(stats_world.secretariat)  # the report suppresses for everyone
+    response = client.get(pdf_url(stats_world))
+    pages = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Hjemmetjenesten (Testby kommune) under 5" in text
+    assert "Medisinsk avdeling (Testdalen HF) 3" not in text  # 10 − 3 − 5 would give the 2
+    assert "prikket" in text
