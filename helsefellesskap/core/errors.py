@@ -69,7 +69,10 @@ CSRF_FAILED = ErrorPage(
     403,
     _("Skjemaet kunne ikke sendes"),
     _("Siden var for gammel, eller nettleseren sendte ikke informasjonskapselen vi trenger."),
-    _("Gå tilbake, last siden på nytt og send skjemaet igjen. Det du skrev, er ikke lagret."),
+    _(
+        "Gå tilbake, last siden på nytt og send skjemaet igjen. Det du skrev, er ikke sendt; "
+        "lange skjemaer har det som utkast i nettleseren."
+    ),
 )
 
 
