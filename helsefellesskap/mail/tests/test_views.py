@@ -142,4 +142,3 @@ def test_the_home_page_tells_the_secretariat_how_much_mail_failed(client, world)
     assert "2 e-poster kom ikke fram" in text and _page(world) in text
     client.force_login(world.member)
     assert _page(world) not in client.get(f"/{world.community.slug}/").content.decode()
-
