@@ -181,6 +181,7 @@ def test_a_rehearsal_changes_nothing(drill):
     assert drill.media_after_rehearsal == []
 
 
+@pytest.mark.django_db  # with the others, so the drill is set up once, on the migrated database
 def test_no_password_hash_token_or_one_time_link_is_in_the_file(drill):
     data = _whole_file(drill.path)
     for secret in drill.secrets:
@@ -191,6 +192,7 @@ def test_no_password_hash_token_or_one_time_link_is_in_the_file(drill):
     assert b'"password"' not in rows and b'"token_hash"' not in rows
 
 
+@pytest.mark.django_db  # with the others, so the drill is set up once, on the migrated database
 def test_the_other_community_stays_out_of_the_file(drill):
     exported = {(row["model"], row["pk"]) for row in _rows_in_file(drill.path)}
     ours = {(label, pk) for label, rows in drill.before.items() for pk in rows}
