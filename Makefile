@@ -73,3 +73,7 @@ lock: ## Refresh constraints.txt from a clean resolve of pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles
+
+.PHONY: bench-indicators
+bench-indicators: venv ## Time the indicator engine on 10 million synthetic stays (STAYS=2000000: quicker)
+	DEBUG=1 $(PY) benchmarks/indicators.py $(if $(STAYS),--stays $(STAYS)) $(BENCH_ARGS)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "helsefellesskap.actionplan",
     "helsefellesskap.deviations",
     "helsefellesskap.cases",
+    "helsefellesskap.indicators",
     "helsefellesskap.annualwheel",
     "helsefellesskap.demo",
 ]
@@ -163,6 +164,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded indicator files (tables, pseudonymised stays) wait here for their background task:
+# outside MEDIA_ROOT, never served, deleted when the task is done (docs/steering-information.md).
+INDICATOR_EVENT_DIR = Path(os.environ.get("INDICATOR_EVENT_DIR", BASE_DIR / "var" / "events"))
 
 # A cache the web processes share, for what is expensive to make again (PDFs): files on disk.
 # Tests get one of their own in memory.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("helsefellesskap.actionplan.urls")),
     path("", include("helsefellesskap.deviations.urls")),
     path("", include("helsefellesskap.cases.urls")),
+    path("", include("helsefellesskap.indicators.urls")),
     path("", include("helsefellesskap.annualwheel.urls")),
     path("", include("helsefellesskap.mail.urls")),
     path("", include("helsefellesskap.organisation.urls")),

@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from helsefellesskap.actionplan import policies
 from helsefellesskap.core import access
-from helsefellesskap.core.pages import community_context, submit
+from helsefellesskap.core.pages import community_context, measure_panels, submit
 from helsefellesskap.organisation.models import Body
 from helsefellesskap.organisation.policies import body_or_deny, community_or_deny
 
@@ -162,6 +162,7 @@ def measure_detail(request, slug, plan_slug, lineage):
         show_reporters=policies.can_view_reporters(request.user, plan),
         appearances=selectors.measure_versions(request.user, measure),
         form=form,
+        panels=measure_panels(request.user, measure),  # from modules above (indicators)
     )
     return render(request, "actionplan/measure_detail.html", context)
 

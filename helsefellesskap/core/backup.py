@@ -76,9 +76,17 @@ USER_FIELDS = ("email", "full_name", "is_active", "date_joined")
 SECRET_FIELDS: dict[str, tuple[str, ...]] = {
     "organisation.invitation": ("token_hash",),
 }
+# Links from a community row to the installation's own reference rows (the national indicator
+# library, which every installation has from its migrations): left out, and empty after import.
+INSTALLATION_LINKS: dict[str, tuple[str, ...]] = {
+    "indicators.indicator": ("copied_from",),
+}
 # A field whose name says "secret" must be listed above, or among the public ones below.
 SECRET_NAME = re.compile(r"password|passwd|token|secret|hash|salt|otp", re.IGNORECASE)
-NOT_SECRET: set[str] = set()
+NOT_SECRET: set[str] = {
+    # The sha256 of a loaded data file, to tell a second load of the same file: no secret.
+    "indicators.dataload.content_hash",
+}
 
 
 def _close_open_invitation(row: Model, now: datetime.datetime) -> None:
@@ -143,7 +151,7 @@ def _written_fields(model: type[Model]) -> tuple[str, ...]:
     label = _label(model)
     if model is get_user_model():
         return tuple(name for name in USER_FIELDS if _has_field(model, name))
-    secret = set(SECRET_FIELDS.get(label, ()))
+    secret = set(SECRET_FIELDS.get(label, ())) | set(INSTALLATION_LINKS.get(label, ()))
     return tuple(
         f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in secret
     )

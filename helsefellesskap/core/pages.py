@@ -1,6 +1,7 @@
 """What every community page shares: its context (menu, breadcrumbs, the user's rights), the
-main tasks each module offers on the community's home page, and the submit loop of a form whose
-rules live in a service."""
+main tasks each module offers on the community's home page, the panels modules above add to the
+pages of modules below (without those importing them), and the submit loop of a form whose rules
+live in a service."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -80,6 +81,33 @@ def register_home_tasks(provider: TaskProvider) -> None:
 def home_tasks(user: Any, community: Any) -> list[Task]:
     tasks = [task for provider in _task_providers for task in provider(user, community)]
     return sorted(tasks, key=lambda task: task.order)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section a module above adds to a page of a module below it (the latest figures of the
+    indicators linked to a measure of the action plan): a template and its context."""
+
+    order: int
+    title: str
+    template: str
+    context: dict[str, Any]
+
+
+PanelProvider = Callable[[Any, Any], list[Panel]]
+_measure_panel_providers: list[PanelProvider] = []
+
+
+def register_measure_panels(provider: PanelProvider) -> None:
+    """Called by a module when the app registry is ready: `provider(user, measure)` gives the
+    panels it adds to the page of a measure of the action plan."""
+    if provider not in _measure_panel_providers:
+        _measure_panel_providers.append(provider)
+
+
+def measure_panels(user: Any, measure: Any) -> list[Panel]:
+    panels = [panel for provider in _measure_panel_providers for panel in provider(user, measure)]
+    return sorted(panels, key=lambda panel: panel.order)
 
 
 def add_form_errors(form: forms.BaseForm, error: ValidationError) -> None:

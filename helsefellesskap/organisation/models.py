@@ -223,6 +223,7 @@ class Body(Versioned, CommunityOwned):
         WORKING_GROUP = "working_group", _("Arbeidsgruppe")
         NETWORK = "network", _("Fagnettverk")
         SECRETARIAT = "secretariat", _("Sekretariat")
+        ANALYSIS_GROUP = "analysis_group", _("Analysegruppe")
         OTHER = "other", _("Annet organ")
 
     kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)

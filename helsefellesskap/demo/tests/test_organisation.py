@@ -168,7 +168,7 @@ class TestDemoContents:
 
     def test_an_internal_working_group_is_not_public(self, demo):
         internal = Body.objects.get(community__slug="st-olavs", slug="analysegruppe")
-        assert internal.kind == Body.Kind.WORKING_GROUP
+        assert internal.kind == Body.Kind.ANALYSIS_GROUP
         assert not internal.is_public
         assert internal.memberships.filter(person__email="medlem.stolav@example.no").exists()
 

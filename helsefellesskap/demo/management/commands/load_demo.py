@@ -5,6 +5,7 @@ from helsefellesskap.demo.actionplan import load_demo_plans
 from helsefellesskap.demo.annualwheel import load_demo_wheel
 from helsefellesskap.demo.cases import load_demo_cases
 from helsefellesskap.demo.deviations import load_demo_deviations
+from helsefellesskap.demo.indicators import load_demo_indicators
 from helsefellesskap.demo.mail import load_demo_mail
 from helsefellesskap.demo.organisation import load_demo
 
@@ -53,6 +54,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Saker og møter: {cases['cases']} saker, {cases['meetings']} møter "
             f"({cases['created']} nye i denne kjøringen)."
+        )
+        indicators = load_demo_indicators()
+        self.stdout.write(
+            f"Styringsinformasjon: {indicators['indicators']} indikatorer, "
+            f"{indicators['observations']} målinger, {indicators['population']} befolkningstall "
+            f"({indicators['created']} nye og {indicators['updated']} endrede rader i denne "
+            "kjøringen)."
         )
         wheel = load_demo_wheel()  # after the cases: rules skip dates that have a meeting
         self.stdout.write(f"Årshjul: {wheel['created']} nye regler og hendelser i denne kjøringen.")
