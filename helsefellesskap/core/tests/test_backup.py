@@ -16,6 +16,7 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
@@ -131,6 +132,11 @@ def drill(django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             call_command("flush", "--no-input", inhibit_post_migrate=True, stdout=io.StringIO())
             connection.creation.deserialize_db_from_string(migrated)
+            # The rows came back with their ids; PostgreSQL's sequences must move past them.
+            reset = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+            with connection.cursor() as cursor:
+                for statement in reset:
+                    cursor.execute(statement)
 
 
 def _rows_in_file(path: Path) -> list[dict]:
